@@ -1,0 +1,3 @@
+"""
+The reactor, Deferreds, transports and everything internet.
+"""

@@ -1,0 +1,69 @@
+"""
+Deferreds: results that are not available yet, and tools to combine them.
+"""
+
+from torsion.internet._coroutines import (
+    NotACoroutineError,
+    ensureDeferred,
+    inlineCallbacks,
+    returnValue,
+)
+from torsion.internet._deferred import (
+    AlreadyCalledError,
+    CancelledError,
+    Deferred,
+    TimeoutError,
+    execute,
+    fail,
+    getDebugging,
+    maybeDeferred,
+    passthru,
+    setDebugging,
+    succeed,
+)
+from torsion.internet._deferredlist import (
+    FAILURE,
+    SUCCESS,
+    DeferredList,
+    FailureGroup,
+    FirstError,
+    gatherResults,
+    race,
+)
+from torsion.internet._locks import (
+    DeferredLock,
+    DeferredQueue,
+    DeferredSemaphore,
+    QueueOverflow,
+    QueueUnderflow,
+)
+
+__all__ = [
+    "FAILURE",
+    "SUCCESS",
+    "AlreadyCalledError",
+    "CancelledError",
+    "Deferred",
+    "DeferredList",
+    "DeferredLock",
+    "DeferredQueue",
+    "DeferredSemaphore",
+    "FailureGroup",
+    "FirstError",
+    "NotACoroutineError",
+    "QueueOverflow",
+    "QueueUnderflow",
+    "TimeoutError",
+    "ensureDeferred",
+    "execute",
+    "fail",
+    "gatherResults",
+    "getDebugging",
+    "inlineCallbacks",
+    "maybeDeferred",
+    "passthru",
+    "race",
+    "returnValue",
+    "setDebugging",
+    "succeed",
+]

@@ -1,0 +1,3 @@
+"""
+The standard-library-level helpers the rest of torsion builds on.
+"""

@@ -1,0 +1,63 @@
+"""
+Tests for the public face of L{torsion.logger}.
+"""
+
+import inspect
+
+import torsion.logger
+
+
+def test_allSortedAndUnique() -> None:
+    """
+    C{__all__} lists each name once, in sorted order.
+    """
+    names = torsion.logger.__all__
+    assert names == sorted(set(names))
+
+
+def test_allMatchesPublicNames() -> None:
+    """
+    Every public attribute of the package is in C{__all__}, and every name
+    in C{__all__} exists.
+    """
+    # pytest's assertion rewriting may add non-identifier names such as "@py_builtins".
+    public = {n for n in dir(torsion.logger) if n.isidentifier() and not n.startswith("_")}
+    assert public == set(torsion.logger.__all__)
+
+
+def test_definedInPrivateModules() -> None:
+    """
+    Every exported class and function is defined in a private module of the
+    package: the public module only re-exports.
+    """
+    for name in torsion.logger.__all__:
+        obj = getattr(torsion.logger, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert obj.__module__.startswith("torsion.logger._"), name
+
+
+def test_expectedNames() -> None:
+    """
+    The Twisted names this first version promises are all exported.
+    """
+    assert set(torsion.logger.__all__) >= {
+        "FileLogObserver",
+        "FilteringLogObserver",
+        "ILogFilterPredicate",
+        "ILogObserver",
+        "InvalidLogLevelError",
+        "LimitedHistoryLogObserver",
+        "LogBeginner",
+        "LogLevel",
+        "LogLevelFilterPredicate",
+        "LogPublisher",
+        "Logger",
+        "PredicateResult",
+        "eventAsText",
+        "formatEvent",
+        "formatEventAsClassicLogText",
+        "formatTime",
+        "globalLogBeginner",
+        "globalLogPublisher",
+        "textFileLogObserver",
+    }
