@@ -118,7 +118,7 @@ class InspectionTests:
         raiseException() raises the wrapped exception with its traceback.
         """
         f = raised(ValueError("v"))
-        with pytest.raises(ValueError, match="^v$") as info:
+        with pytest.raises(ValueError, match=r"^v$") as info:
             f.raiseException()
         assert "raised" in [entry.name for entry in info.traceback]
 
@@ -183,7 +183,7 @@ class TracebackTests:
         """
         text = raised(ValueError("shown")).getTraceback()
         assert text.startswith("Traceback (most recent call last):\n")
-        assert 'in raised\n' in text
+        assert "in raised\n" in text
         assert text.endswith("ValueError: shown\n")
 
     def test_chainingPreserved(self) -> None:

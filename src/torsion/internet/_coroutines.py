@@ -36,7 +36,7 @@ class NotACoroutineError(TypeError):
     """
 
 
-class _DefGen_Return(BaseException):  # noqa: N801 -- the name Twisted users see
+class _DefGen_Return(BaseException):
     """
     Raised by L{returnValue} to end an L{inlineCallbacks} generator.
     """

@@ -67,7 +67,7 @@ class CancelledError(Exception):
     """
 
 
-class TimeoutError(Exception):  # noqa: A001 -- Twisted's public name
+class TimeoutError(Exception):
     """
     The Deferred did not fire within the time given to L{Deferred.addTimeout}.
     """
@@ -189,11 +189,13 @@ class Deferred(DeferredBase, Generic[_T]):
             errback with a L{CancelledError}); if it does not, L{cancel} does.
         """
         self.callbacks: list[tuple[Any, Any, Any, Any, Any, Any]] = []
-        self.called = False
-        self.paused = 0
+        if not HAVE_C:
+            # The C base class starts with these values already.
+            self.called = False
+            self.paused = 0
+            self._runningCallbacks = False
         self._canceller = canceller
         self._chainedTo: Deferred[Any] | None = None
-        self._runningCallbacks = False
         self._suppressAlreadyCalled = False
         self._debugInfo: _DebugInfo | None = None
         if self.debug:
@@ -554,47 +556,67 @@ class Deferred(DeferredBase, Generic[_T]):
             if current.paused:
                 chain.pop()
                 continue
-            current._chainedTo = None
-            callbacks = current.callbacks
+            if current._chainedTo is not None:
+                current._chainedTo = None
             result = current.result
+            stopped = False
             handedOver = False
             current._runningCallbacks = True
             try:
-                while callbacks:
-                    entry = callbacks.pop(0)
-                    if isinstance(result, Failure):
-                        fn = entry[3]
-                        args = entry[4]
-                        kwargs = entry[5]
-                    else:
-                        fn = entry[0]
-                        args = entry[1]
-                        kwargs = entry[2]
-                    if fn is None:
-                        continue
-                    if fn is _CONTINUE:
-                        # We are the inner Deferred of `args`: it waited for us.
-                        waiting: Deferred[Any] = args
-                        waiting.result = result
-                        current.result = result = None
-                        waiting.paused -= 1
-                        chain.append(waiting)
-                        handedOver = True
-                        break
-                    try:
-                        if args is None:
-                            result = fn(result)
+                # Speed over clarity: take the whole list and iterate it with
+                # a for loop; entries added meanwhile land in a fresh list,
+                # picked up by the next round; on an early stop the rest of
+                # the batch goes back in front.
+                while current.callbacks:
+                    batch = current.callbacks
+                    current.callbacks = []
+                    done = 0
+                    for entry in batch:
+                        done += 1
+                        if isinstance(result, Failure):
+                            _, _, _, fn, args, kwargs = entry
                         else:
-                            result = fn(result, *args, **kwargs)
-                    except BaseException:
-                        result = Failure(captureVars=self.debug)
-                    else:
-                        if isinstance(result, Deferred):
-                            result = current._waitFor(result)
-                    current.result = result
-                    if current.paused:
-                        # Waiting on the Deferred a callback returned, or a
-                        # callback paused us.
+                            fn, args, kwargs, _, _, _ = entry
+                        if fn is None:
+                            continue
+                        if fn is _CONTINUE:
+                            # We are the inner Deferred of `args`: it waited for us.
+                            waiting: Deferred[Any] = args
+                            waiting.result = result
+                            current.result = result = None
+                            waiting.paused -= 1
+                            chain.append(waiting)
+                            handedOver = stopped = True
+                            break
+                        try:
+                            result = fn(result) if args is None else fn(result, *args, **kwargs)
+                        except BaseException:
+                            result = Failure(captureVars=self.debug)
+                        else:
+                            if isinstance(result, Deferred):
+                                inner = result
+                                if (
+                                    inner.called
+                                    and not inner.paused
+                                    and not inner._runningCallbacks
+                                    and inner._debugInfo is None
+                                    and inner is not current
+                                ):
+                                    # Inlined fast path of _waitFor: take
+                                    # the fired inner Deferred's result.
+                                    result = inner.result
+                                    inner.result = None
+                                else:
+                                    result = current._waitFor(inner)
+                        current.result = result
+                        if current.paused:
+                            # Waiting on the Deferred a callback returned, or
+                            # a callback paused us.
+                            stopped = True
+                            break
+                    if stopped:
+                        if done < len(batch):
+                            current.callbacks[:0] = batch[done:]
                         break
             finally:
                 current._runningCallbacks = False
@@ -602,12 +624,15 @@ class Deferred(DeferredBase, Generic[_T]):
                 continue
             # As far as it can go for now: record an unhandled failure.
             info = current._debugInfo
-            if isinstance(result, Failure) and not current.paused:
-                result.cleanFailure()
-                if info is None:
+            if info is None:
+                if isinstance(result, Failure) and not current.paused:
+                    result.cleanFailure()
                     info = current._debugInfo = _DebugInfo()
+                    info.failResult = result
+            elif isinstance(result, Failure) and not current.paused:
+                result.cleanFailure()
                 info.failResult = result
-            elif info is not None:
+            else:
                 info.failResult = None
             chain.pop()
 
@@ -828,6 +853,26 @@ def execute(callable: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> 
     return succeed(result)
 
 
+def logError(err: Failure) -> None:
+    """
+    Log C{err} as an unhandled error: an errback for the end of a chain.
+
+    @param err: The failure to log.
+    """
+    _log.failure("Unhandled error in Deferred:", failure=err)
+
+
+def timeout(deferred: Deferred[Any]) -> None:
+    """
+    Fail C{deferred} with L{TimeoutError}.  Older API: prefer
+    L{Deferred.addTimeout}.
+    """
+    deferred.errback(Failure(TimeoutError("Callback timed out")))
+
+
+DebugInfo = _DebugInfo
+
+
 def passthru(arg: _T) -> _T:
     """
     Return C{arg}: the do-nothing callback.
@@ -838,13 +883,16 @@ def passthru(arg: _T) -> _T:
 __all__ = [
     "AlreadyCalledError",
     "CancelledError",
+    "DebugInfo",
     "Deferred",
     "TimeoutError",
     "execute",
     "fail",
     "getDebugging",
+    "logError",
     "maybeDeferred",
     "passthru",
     "setDebugging",
     "succeed",
+    "timeout",
 ]

@@ -54,7 +54,7 @@ class UserError(ConnectError):
     description = "User aborted connection"
 
 
-class TimeoutError(UserError):  # noqa: A001 -- Twisted's public name
+class TimeoutError(UserError):
     """
     An operation (such as a connection attempt) took too long.
     """

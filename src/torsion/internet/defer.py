@@ -11,15 +11,18 @@ from torsion.internet._coroutines import (
 from torsion.internet._deferred import (
     AlreadyCalledError,
     CancelledError,
+    DebugInfo,
     Deferred,
     TimeoutError,
     execute,
     fail,
     getDebugging,
+    logError,
     maybeDeferred,
     passthru,
     setDebugging,
     succeed,
+    timeout,
 )
 from torsion.internet._deferredlist import (
     FAILURE,
@@ -30,6 +33,7 @@ from torsion.internet._deferredlist import (
     gatherResults,
     race,
 )
+from torsion.internet._fslock import AlreadyTryingToLockError, DeferredFilesystemLock
 from torsion.internet._locks import (
     DeferredLock,
     DeferredQueue,
@@ -42,8 +46,11 @@ __all__ = [
     "FAILURE",
     "SUCCESS",
     "AlreadyCalledError",
+    "AlreadyTryingToLockError",
     "CancelledError",
+    "DebugInfo",
     "Deferred",
+    "DeferredFilesystemLock",
     "DeferredList",
     "DeferredLock",
     "DeferredQueue",
@@ -60,10 +67,12 @@ __all__ = [
     "gatherResults",
     "getDebugging",
     "inlineCallbacks",
+    "logError",
     "maybeDeferred",
     "passthru",
     "race",
     "returnValue",
     "setDebugging",
     "succeed",
+    "timeout",
 ]
