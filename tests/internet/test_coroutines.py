@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 from collections.abc import Generator
 from typing import Any
 
@@ -112,7 +113,8 @@ class AwaitTests:
         outer = succeed(1).addCallback(lambda _: inner)
 
         async def main() -> int:
-            return await outer + 1
+            value: int = await outer
+            return value + 1
 
         d = ensureDeferred(main())
         assert not d.called
@@ -239,6 +241,43 @@ class AwaitTests:
         second.callback(1)  # the coroutine finishes; nothing raises
 
 
+class GarbageTests:
+    def test_finishedCoroutinesLeaveNoCycles(self) -> None:
+        """
+        Once coroutines and inlineCallbacks generators have finished (at once
+        or after waiting), reference counting frees everything they
+        allocated: nothing is left for the cyclic garbage collector.
+        """
+
+        async def awaitOne(d: Deferred[int]) -> int:
+            return await d
+
+        @inlineCallbacks
+        def yieldOne(d: Deferred[int]) -> Generator[Any, Any, int]:
+            value = yield d
+            return int(value)
+
+        gc.collect()
+        wasEnabled = gc.isenabled()
+        gc.disable()
+        try:
+            for _ in range(10):
+                Deferred.fromCoroutine(awaitOne(succeed(1)))
+                yieldOne(succeed(1))
+                gate: Deferred[int] = Deferred()
+                Deferred.fromCoroutine(awaitOne(gate))
+                gate.callback(2)
+                gate2: Deferred[int] = Deferred()
+                yieldOne(gate2)
+                gate2.callback(3)
+            del gate, gate2
+            unreachable = gc.collect()
+        finally:
+            if wasEnabled:
+                gc.enable()
+        assert unreachable == 0
+
+
 class InlineCallbacksTests:
     def test_yieldDeferreds(self) -> None:
         """
@@ -250,7 +289,7 @@ class InlineCallbacksTests:
         def f(x: int) -> Generator[Any, Any, int]:
             a = yield succeed(x)
             b = yield gate
-            return a + b
+            return int(a + b)
 
         d = f(1)
         assert not d.called

@@ -59,8 +59,17 @@ class FiringTests:
         """
         d: Deferred[int] = Deferred()
         seen: list[object] = []
-        d.addCallback(lambda r: seen.append(("a", r)) or r + 1)
-        d.addCallback(lambda r: seen.append(("b", r)) or r * 10)
+
+        def a(r: int) -> int:
+            seen.append(("a", r))
+            return r + 1
+
+        def b(r: int) -> int:
+            seen.append(("b", r))
+            return r * 10
+
+        d.addCallback(a)
+        d.addCallback(b)
         d.callback(1)
         assert seen == [("a", 1), ("b", 2)]
         assert resultOf(d) == 20
@@ -137,14 +146,18 @@ class FiringTests:
         d = fail(ValueError("bad"))
         d.addCallback(lambda r: out.append("skipped"))
         d.addErrback(lambda f: f.getErrorMessage())
-        d.addCallback(lambda r: out.append(r))
+        d.addCallback(out.append)
         assert out == ["bad"]
 
     def test_returningFailureSwitchesToErrbacks(self) -> None:
         """
         A callback returning a Failure puts the chain on the errback path.
         """
-        d = succeed(1).addCallback(lambda r: Failure(KeyError(r)))
+
+        def toFailure(r: int) -> Failure:
+            return Failure(KeyError(r))
+
+        d: Deferred[object] = succeed(1).addCallback(toFailure)
         f = resultOf(d)
         assert isinstance(f, Failure) and f.check(KeyError)
 
@@ -215,7 +228,12 @@ class FiringTests:
             return r + 1
 
         d.addCallback(first)
-        d.addCallback(lambda x: out.append(("second", x)) or x)
+
+        def second(x: int) -> int:
+            out.append(("second", x))
+            return x
+
+        d.addCallback(second)
         d.callback(1)
         assert out == [("first", 1), ("second", 2), ("added", 2)]
 
@@ -281,7 +299,7 @@ class ChainingTests:
         n = 50_000
         ds: list[Deferred[Any]] = [Deferred() for _ in range(n)]
         for i in range(n - 1):
-            ds[i].addCallback(lambda _, nxt=ds[i + 1]: nxt)
+            ds[i].addCallback(lambda _, nxt=ds[i + 1]: nxt)  # type: ignore[misc]
         for i in range(n - 1):
             ds[i].callback(None)
         ds[-1].callback("end")
@@ -306,7 +324,7 @@ class ChainingTests:
         current = root
         for _ in range(20_000):
             outer: Deferred[int] = Deferred()
-            outer.addCallback(lambda _, c=current: c)
+            outer.addCallback(lambda _, c=current: c)  # type: ignore[misc]
             outer.callback(0)
             current = outer
         root.callback(42)
@@ -366,7 +384,12 @@ class PauseTests:
         """
         d: Deferred[int] = Deferred()
         out: list[Any] = []
-        d.addCallback(lambda r: d.pause() or r + 1)
+
+        def pauseSelf(r: int) -> int:
+            d.pause()
+            return r + 1
+
+        d.addCallback(pauseSelf)
         d.addCallback(out.append)
         d.callback(1)
         assert out == []
@@ -453,7 +476,11 @@ class HelperTests:
         assert maybeDeferred(lambda: d) is d
         assert resultOf(maybeDeferred(lambda: 1 / 0)).check(ZeroDivisionError)
         assert resultOf(maybeDeferred(lambda: Failure(KeyError()))).check(KeyError)
-        assert resultOf(maybeDeferred(lambda x, y=0: x + y, 1, y=2)) == 3
+
+        def add(x: int, y: int = 0) -> int:
+            return x + y
+
+        assert resultOf(maybeDeferred(add, 1, y=2)) == 3
 
     def test_maybeDeferredCoroutine(self) -> None:
         """
@@ -470,7 +497,8 @@ class HelperTests:
         execute() returns a fired Deferred with the value or exception.
         """
         assert resultOf(execute(lambda: 5)) == 5
-        assert resultOf(execute(lambda: {}["x"])).check(KeyError)
+        empty: dict[str, int] = {}
+        assert resultOf(execute(lambda: empty["x"])).check(KeyError)
 
     def test_reprStates(self) -> None:
         """
@@ -517,7 +545,7 @@ class UnhandledErrorTests:
         it logs nothing.
         """
         inner = fail(ValueError())
-        outer = succeed(1).addCallback(lambda _: inner)
+        outer = succeed(1).addCallback(lambda _, i=inner: i)  # type: ignore[misc]
         outer.addErrback(lambda f: None)
         del inner, outer
         gc.collect()

@@ -50,10 +50,7 @@ def model(start: State, ops: list[tuple[str, str, int]]) -> State:
         ok = state[0] == "ok"
         if where == "cb" and ok:
             value = state[1]
-            if kind in ("add", "fired", "pending"):
-                state = ("ok", value + k)
-            else:
-                state = ("err", k)
+            state = ("ok", value + k) if kind in ("add", "fired", "pending") else ("err", k)
         elif where == "eb" and not ok:
             state = ("ok", k) if kind in ("recover", "pendingRecover") else ("err", k + 100)
         elif where == "both":

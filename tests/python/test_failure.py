@@ -35,8 +35,9 @@ class ConstructionTests:
         """
         Failure() inside an except block wraps the exception being handled.
         """
+        empty: dict[str, int] = {}
         try:
-            {}["missing"]
+            empty["missing"]
         except KeyError as e:
             f = Failure()
             assert f.value is e

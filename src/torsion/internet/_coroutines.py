@@ -27,6 +27,7 @@ from torsion.internet._deferredbase import advance
 from torsion.python.failure import Failure
 
 _T = TypeVar("_T")
+_COROUTINE_TYPES = (CoroutineType, GeneratorType)
 _P = ParamSpec("_P")
 
 
@@ -133,6 +134,8 @@ class _Driver:
     def finish(self, value: object, failure: Failure | None) -> None:
         self.coro = None
         d = self.deferred
+        # The Deferred's canceller is our bound method: break the cycle.
+        d._canceller = None
         if d.called:
             # Cancelled while the coroutine went on; it has finished since.
             if failure is not None:
@@ -140,6 +143,11 @@ class _Driver:
             return
         if failure is not None:
             d.errback(failure)
+        elif not d.callbacks and not d.paused and not Deferred.debug:
+            # Speed over clarity: nothing is attached yet, so firing is
+            # just storing the result.
+            d.called = True
+            d.result = value
         else:
             d.callback(value)
 
@@ -151,7 +159,7 @@ def runCoroutine(
     Run C{coro}, returning a Deferred for its result.  See
     L{Deferred.fromCoroutine}.
     """
-    if not isinstance(coro, CoroutineType | GeneratorType):
+    if not isinstance(coro, _COROUTINE_TYPES):
         raise NotACoroutineError(
             f"expected a coroutine object, e.g. main() for 'async def main()', "
             f"not {type(coro).__name__} {coro!r}"

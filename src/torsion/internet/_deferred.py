@@ -670,14 +670,15 @@ class Deferred(DeferredBase, Generic[_T]):
         # back when we fire.  torsion._cdefer does the first case in C and
         # calls this method for the others.
         if self.called and not self.paused and not self._runningCallbacks:
-            result = self.result
+            result: _T = self.result
             if isinstance(result, Failure):
                 info = self._debugInfo
                 if info is not None:
                     info.failResult = None
                 result.raiseException()
-            return cast(_T, result)
-        return cast(_T, (yield self))
+            return result
+        sent: _T = yield self
+        return sent
 
     if TYPE_CHECKING or not HAVE_C:
         __await__ = _awaitSlow
@@ -697,9 +698,7 @@ class Deferred(DeferredBase, Generic[_T]):
         @param coro: A coroutine object, e.g. C{main()} for C{async def main()}.
         @raise TypeError: If C{coro} is not a coroutine.
         """
-        from torsion.internet._coroutines import runCoroutine
-
-        return runCoroutine(coro)
+        return _coroutineRunner()(coro)
 
     @classmethod
     def fromFuture(cls, future: asyncio.Future[_U]) -> Deferred[_U]:
@@ -771,6 +770,19 @@ class Deferred(DeferredBase, Generic[_T]):
         return f"<{where}>"
 
     __str__ = __repr__
+
+
+def _coroutineRunner() -> Callable[[Any], Deferred[Any]]:
+    # _coroutines imports this module, so it is imported on first use.
+    global _runCoroutine
+    if _runCoroutine is None:
+        from torsion.internet._coroutines import runCoroutine
+
+        _runCoroutine = runCoroutine
+    return _runCoroutine
+
+
+_runCoroutine: Callable[[Any], Deferred[Any]] | None = None
 
 
 def _cancelledToTimedOutError(value: Any, timeout: float) -> Any:

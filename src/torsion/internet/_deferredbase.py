@@ -42,17 +42,21 @@ def advance(coro: Any, context: Context, value: object, lenient: bool) -> tuple[
 
 
 def _pyAdvance(coro: Any, context: Context, value: object, lenient: bool) -> tuple[bool, Any]:
-    run = context.run
-    send = coro.send
+    # Enter the coroutine's context once for the whole loop.
+    return context.run(_pyAdvanceInContext, coro.send, value, lenient)
+
+
+def _pyAdvanceInContext(send: Any, value: object, lenient: bool) -> tuple[bool, Any]:
+    notPlain = (Failure, _PyDeferredBase)
     while True:
         try:
-            yielded = run(send, value)
+            yielded = send(value)
         except StopIteration as e:
             return (True, e.value)
         if isinstance(yielded, _PyDeferredBase):
             if yielded.called and not yielded.paused and not yielded._runningCallbacks:
                 result = yielded.result
-                if not isinstance(result, Failure | _PyDeferredBase):
+                if not isinstance(result, notPlain):
                     yielded.result = None
                     value = result
                     continue

@@ -1,0 +1,328 @@
+# Timing helpers shared by the peer-comparison benchmarks.
+#
+# How a measurement works
+# -----------------------
+# A benchmark is a list of Cases.  A Case is one workload written once per
+# implementation ("contender": torsion, twisted, asyncio, ...).  Each contender
+# is a function run(loops) that performs the workload `loops` times in a plain
+# `for` loop and returns the result of the last repetition, so the harness can
+# check that every contender computed the same thing before timing it.
+#
+# 1. Check: run(1) must return the Case's expected value.
+# 2. Calibrate: for each contender separately, grow `loops` until one sample
+#    (one call of run(loops)) takes about the requested sample time.  This is
+#    also the warm-up.
+# 3. Rounds: in each round every contender takes one sample, in a fixed
+#    round-robin order (torsion, twisted, asyncio, torsion, ...).  Machines
+#    are noisy and drift (frequency scaling, other processes); interleaving
+#    means a slow patch hurts all contenders alike instead of one of them.
+# 4. Report: the median ns/op of each contender over the rounds, and for each
+#    comparison the median over rounds of the per-round ratio
+#    baseline ns/op / torsion ns/op.  The two samples of a pair are taken
+#    seconds apart at most, so a per-round ratio cancels most drift; its
+#    median is what is compared with the target.
+#
+# Every sample runs with the cyclic garbage collector disabled (it would
+# otherwise run at moments that depend on what the *previous* contender
+# allocated) and starts from a freshly collected heap; the collector is
+# re-enabled afterwards if it was on before.
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+#: The reference implementation every ratio is taken against.
+SUBJECT = "torsion"
+
+
+class BenchmarkError(Exception):
+    """
+    A contender computed something other than what its case expects.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Contender:
+    """
+    One implementation of a case's workload.
+
+    @ivar name: Column key, e.g. C{"torsion"}, C{"twisted"}, C{"asyncio-task"}.
+    @ivar run: C{run(loops)} performs the workload C{loops} times and returns
+        the result of the last repetition.
+    """
+
+    name: str
+    run: Callable[[int], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """
+    A ratio to report: C{baseline} time divided by torsion's time.
+
+    @ivar baseline: The contender name in the numerator.
+    @ivar target: The ratio torsion is meant to reach (1.3 means "torsion is
+        at least 1.3 times as fast as the baseline"), or L{None} for a ratio
+        shown for information only.
+    """
+
+    baseline: str
+    target: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """
+    One workload, written once for each contender.
+
+    @ivar key: Short label, e.g. C{"a"}; printed in parentheses.
+    @ivar title: What the workload does, for the table.
+    @ivar expected: What every contender's C{run} must return.
+    @ivar contenders: The implementations, in round-robin order.
+    @ivar comparisons: The ratios to report for this case.
+    """
+
+    key: str
+    title: str
+    expected: object
+    contenders: tuple[Contender, ...]
+    comparisons: tuple[Comparison, ...]
+
+
+@dataclass(slots=True)
+class CaseResult:
+    """
+    The samples taken for one case.
+
+    @ivar case: The case measured.
+    @ivar loops: Repetitions per sample, by contender name.
+    @ivar samples: ns per repetition, one entry per round, by contender name.
+    """
+
+    case: Case
+    loops: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, list[float]] = field(default_factory=dict)
+
+    def median(self, name: str) -> float:
+        """
+        @param name: A contender name.
+        @return: The median ns per repetition of that contender.
+        """
+        return statistics.median(self.samples[name])
+
+    def ratios(self, baseline: str) -> list[float]:
+        """
+        @param baseline: A contender name.
+        @return: For each round, C{baseline}'s time divided by torsion's.
+        """
+        return [b / s for b, s in zip(self.samples[baseline], self.samples[SUBJECT], strict=True)]
+
+
+def timeSample(run: Callable[[int], object], loops: int) -> int:
+    """
+    Time one call of C{run(loops)} with the garbage collector off.
+
+    @param run: A contender's C{run}.
+    @param loops: Repetitions to perform.
+    @return: Elapsed nanoseconds.
+    """
+    wasEnabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter_ns()
+        run(loops)
+        return time.perf_counter_ns() - start
+    finally:
+        if wasEnabled:
+            gc.enable()
+
+
+def calibrate(run: Callable[[int], object], sampleNs: int) -> int:
+    """
+    Find how many repetitions make one sample last about C{sampleNs}.
+
+    @param run: A contender's C{run}.
+    @param sampleNs: Wanted duration of one sample, in nanoseconds.
+    @return: A repetition count, at least 1.
+    """
+    loops = 1
+    while True:
+        elapsed = timeSample(run, loops)
+        if elapsed > 0 and elapsed >= sampleNs // 4:
+            return max(1, round(loops * sampleNs / elapsed))
+        # Grow fast while far off, but never overshoot the wanted time by
+        # much on a noisy first estimate.
+        growth = sampleNs / 2 / elapsed if elapsed > 0 else 100.0
+        loops = max(loops + 1, round(loops * min(100.0, growth)))
+
+
+def check(case: Case) -> None:
+    """
+    Run each contender once and compare its result with the expected one.
+
+    @param case: The case to check.
+    @raise BenchmarkError: If a contender computes something else, which
+        would make its timing meaningless.
+    """
+    for contender in case.contenders:
+        got = contender.run(1)
+        if got != case.expected:
+            raise BenchmarkError(
+                f"case ({case.key}) contender {contender.name!r} returned {got!r}, "
+                f"expected {case.expected!r}; fix the workload before timing it"
+            )
+
+
+def measure(case: Case, rounds: int, sampleNs: int) -> CaseResult:
+    """
+    Check, calibrate and time one case, interleaving its contenders.
+
+    @param case: The case to measure.
+    @param rounds: How many samples to take of each contender.
+    @param sampleNs: Wanted duration of one sample, in nanoseconds.
+    @return: The samples, in ns per repetition.
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, not {rounds!r}")
+    check(case)
+    result = CaseResult(case)
+    for contender in case.contenders:
+        result.loops[contender.name] = calibrate(contender.run, sampleNs)
+        result.samples[contender.name] = []
+    for _ in range(rounds):
+        for contender in case.contenders:
+            loops = result.loops[contender.name]
+            elapsed = timeSample(contender.run, loops)
+            result.samples[contender.name].append(elapsed / loops)
+    return result
+
+
+def environmentLines(peers: Iterable[tuple[str, str]]) -> list[str]:
+    """
+    Describe the interpreter and machine, for the report header.
+
+    @param peers: (name, version or reason it is missing) pairs to list.
+    @return: Lines of text.
+    """
+    lines = [
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        f"executable: {sys.executable}",
+    ]
+    try:
+        load = os.getloadavg()
+    except (AttributeError, OSError):  # not on every platform
+        pass
+    else:
+        lines.append(
+            f"load average before the run: {load[0]:.2f} (1 min); other busy "
+            "processes make the figures noisier"
+        )
+    lines.extend(f"{name}: {version}" for name, version in peers)
+    return lines
+
+
+def formatNs(value: float) -> str:
+    """
+    @param value: Nanoseconds.
+    @return: C{value} with thousands separators, e.g. C{"12,345 ns"}.
+    """
+    return f"{value:,.0f} ns"
+
+
+def formatTable(results: Sequence[CaseResult], columns: Sequence[tuple[str, str]]) -> list[str]:
+    """
+    Lay out the median ns/op of every contender, one row per case.
+
+    @param results: Measured cases.
+    @param columns: (contender name, column heading) pairs, in order; a case
+        without that contender shows C{-}.
+    @return: Lines of text.
+    """
+    titleWidth = max([len("case"), *(len(f"({r.case.key}) {r.case.title}") for r in results)])
+    widths = [max(len(heading), 12) for _, heading in columns]
+    header = "case".ljust(titleWidth) + "".join(
+        "  " + heading.rjust(width) for (_, heading), width in zip(columns, widths, strict=True)
+    )
+    lines = [header, "-" * len(header)]
+    for result in results:
+        cells = []
+        for (name, _), width in zip(columns, widths, strict=True):
+            text = formatNs(result.median(name)) if name in result.samples else "-"
+            cells.append("  " + text.rjust(width))
+        lines.append(f"({result.case.key}) {result.case.title}".ljust(titleWidth) + "".join(cells))
+    return lines
+
+
+def verdict(ratio: float, target: float | None) -> str:
+    """
+    @param ratio: Measured baseline/torsion ratio.
+    @param target: The ratio to reach, or L{None} if there is none.
+    @return: C{"target >= 1.30x  PASS"}, or C{BELOW} with the share of
+        torsion's time that would have to go for the ratio to reach the
+        target, or C{"no target (information only)"}.
+    """
+    if target is None:
+        return "no target (information only)"
+    if ratio >= target:
+        return f"target >= {target:.2f}x  PASS"
+    return f"target >= {target:.2f}x  BELOW (torsion needs {1 - ratio / target:.0%} less time)"
+
+
+def formatRatios(results: Sequence[CaseResult], headings: dict[str, str]) -> list[str]:
+    """
+    One line per comparison: median ratio, its range over rounds, verdict.
+
+    @param results: Measured cases.
+    @param headings: Display name of each contender.
+    @return: Lines of text; comparisons whose baseline was not measured are
+        left out.
+    """
+    rows: list[tuple[str, str, str, str]] = []
+    for result in results:
+        for comparison in result.case.comparisons:
+            if comparison.baseline not in result.samples:
+                continue
+            perRound = result.ratios(comparison.baseline)
+            ratio = statistics.median(perRound)
+            rows.append(
+                (
+                    f"({result.case.key}) {headings[comparison.baseline]} / {headings[SUBJECT]}",
+                    f"{ratio:.2f}x",
+                    f"[{min(perRound):.2f}..{max(perRound):.2f}]",
+                    verdict(ratio, comparison.target),
+                )
+            )
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [
+        f"{label.ljust(widths[0])}  {ratio.rjust(widths[1])}  {spread.ljust(widths[2])}  {rest}"
+        for label, ratio, spread, rest in rows
+    ]
+
+
+__all__ = [
+    "SUBJECT",
+    "BenchmarkError",
+    "Case",
+    "CaseResult",
+    "Comparison",
+    "Contender",
+    "calibrate",
+    "check",
+    "environmentLines",
+    "formatNs",
+    "formatRatios",
+    "formatTable",
+    "measure",
+    "timeSample",
+    "verdict",
+]
