@@ -88,7 +88,8 @@ def inlineCallbacksTypes() -> None:
 def combinators() -> None:
     assert_type(gatherResults([succeed(1), succeed(2)]), Deferred[list[int]])
     assert_type(race([succeed("a"), succeed("b")]), Deferred[tuple[int, str]])
-    assert_type(DeferredList([succeed(1)]), DeferredList)
+    assert_type(DeferredList([succeed(1)]), DeferredList[list[tuple[bool, Any]]])
+    assert_type(DeferredList([succeed(1)], fireOnOneCallback=True), DeferredList[tuple[Any, int]])
     assert_type(fail(ValueError()), Deferred[Any])
     assert_type(DeferredLock().acquire(), Deferred[DeferredLock])
     q: DeferredQueue[bytes] = DeferredQueue()

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, cast, overload
 
 from torsion.internet._deferred import Deferred, _log
 from torsion.python.failure import Failure
@@ -63,7 +63,10 @@ class FailureGroup(Exception):
         return f"all {len(self.failures)} Deferreds failed: {parts}"
 
 
-class DeferredList(Deferred[list[tuple[bool, Any]]]):
+_R = TypeVar("_R")
+
+
+class DeferredList(Deferred[_R]):
     """
     A Deferred that fires when every Deferred in a list has fired.
 
@@ -73,6 +76,24 @@ class DeferredList(Deferred[list[tuple[bool, Any]]]):
     @ivar resultList: The pairs collected so far (L{None} for pending ones).
     @ivar finishedCount: How many members have fired.
     """
+
+    @overload
+    def __init__(
+        self: DeferredList[tuple[Any, int]],
+        deferredList: Iterable[Deferred[Any]],
+        fireOnOneCallback: Literal[True],
+        fireOnOneErrback: bool = False,
+        consumeErrors: bool = False,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: DeferredList[list[tuple[bool, Any]]],
+        deferredList: Iterable[Deferred[Any]],
+        fireOnOneCallback: Literal[False] = False,
+        fireOnOneErrback: bool = False,
+        consumeErrors: bool = False,
+    ) -> None: ...
 
     def __init__(
         self,
@@ -98,7 +119,7 @@ class DeferredList(Deferred[list[tuple[bool, Any]]]):
         self.fireOnOneErrback = fireOnOneErrback
         self.consumeErrors = consumeErrors
         if not self._deferredList and not fireOnOneCallback:
-            self.callback([])
+            self.callback(cast(_R, []))
             return
         for index, member in enumerate(self._deferredList):
             member.addCallbacks(
@@ -113,11 +134,11 @@ class DeferredList(Deferred[list[tuple[bool, Any]]]):
         self.finishedCount += 1
         if not self.called:
             if succeeded == SUCCESS and self.fireOnOneCallback:
-                self.callback((result, index))  # type: ignore[arg-type]
+                self.callback(cast(_R, (result, index)))
             elif succeeded == FAILURE and self.fireOnOneErrback:
                 self.errback(Failure(FirstError(result, index)))
             elif self.finishedCount == len(self.resultList):
-                self.callback(self.resultList)
+                self.callback(cast(_R, self.resultList))
         if succeeded == FAILURE and self.consumeErrors:
             return None
         return result

@@ -78,9 +78,8 @@ class _ConcurrencyPrimitive:
         excType: type[BaseException] | None,
         excValue: BaseException | None,
         traceback: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         self.release()
-        return False
 
 
 class DeferredLock(_ConcurrencyPrimitive):

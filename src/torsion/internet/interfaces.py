@@ -94,5 +94,4 @@ class ILoggingContext(Interface):
         """
 
 
-
 __all__ = ["IDelayedCall", "ILoggingContext", "IReactorTime"]

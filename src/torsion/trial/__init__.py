@@ -1,0 +1,3 @@
+"""
+Testing support: trial-style TestCases that pytest runs.
+"""

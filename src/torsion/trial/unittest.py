@@ -1,0 +1,14 @@
+"""
+Trial-style test cases that pytest runs.
+
+Port a trial test suite by importing from here instead of
+C{twisted.trial.unittest}; run it with pytest.  See C{docs/testing.md}.
+"""
+
+from unittest import SkipTest
+
+from torsion.trial._synctest import SynchronousTestCase
+from torsion.trial._trialassertions import FailTest
+from torsion.trial._trialsupport import Todo, makeTodo
+
+__all__ = ["FailTest", "SkipTest", "SynchronousTestCase", "Todo", "makeTodo"]
