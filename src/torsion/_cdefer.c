@@ -19,7 +19,8 @@
  * - advance(coro, context, value, lenient): the inner loop of the coroutine /
  *   inlineCallbacks driver.  It sends values into the coroutine inside its
  *   contextvars context and, as long as the coroutine yields Deferreds that
- *   already have a non-Failure result (or, when lenient, plain values), feeds
+ *   already have a non-Failure result (or, when lenient, plain values other
+ *   than coroutines), feeds
  *   the result straight back.  It returns (True, returnValue) when the
  *   coroutine returns and (False, yielded) for anything the Python driver must
  *   handle; exceptions from the coroutine propagate.
@@ -304,7 +305,7 @@ advance(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 continue;
             }
         }
-        else if (lenient) {
+        else if (lenient && !PyCoro_CheckExact(yielded)) {
             value = yielded;
             continue;
         }

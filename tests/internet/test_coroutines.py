@@ -221,8 +221,8 @@ class AwaitTests:
 
     def test_cancelSwallowedByCoroutine(self) -> None:
         """
-        If the coroutine swallows the CancelledError and goes on, its Deferred
-        is failed with CancelledError anyway and its later return is dropped.
+        If the coroutine handles the CancelledError and goes on, its Deferred
+        waits for it and fires with what it finally returns (as in Twisted).
         """
         first: Deferred[int] = Deferred()
         second: Deferred[int] = Deferred()
@@ -232,13 +232,37 @@ class AwaitTests:
                 await first
             except CancelledError:
                 pass
-            await second
-            return "finished"
+            value = await second
+            return f"finished {value}"
 
         d = ensureDeferred(main())
         d.cancel()
+        assert not first.called or resultOf(first) is None
+        assert "waiting on" in repr(d)
+        second.callback(1)
+        assert resultOf(d) == "finished 1"
+
+    def test_cancelTwiceCancelsNextAwait(self) -> None:
+        """
+        Cancelling again after the coroutine swallowed the first cancellation
+        cancels what it awaits now.
+        """
+        cancelled: list[str] = []
+        first: Deferred[int] = Deferred(lambda _: cancelled.append("first"))
+        second: Deferred[int] = Deferred(lambda _: cancelled.append("second"))
+
+        async def main() -> None:
+            try:
+                await first
+            except CancelledError:
+                pass
+            await second
+
+        d = ensureDeferred(main())
+        d.cancel()
+        d.cancel()
+        assert cancelled == ["first", "second"]
         assert resultOf(d).check(CancelledError)
-        second.callback(1)  # the coroutine finishes; nothing raises
 
 
 class GarbageTests:
@@ -364,6 +388,27 @@ class InlineCallbacksTests:
 
         f()
         assert resultOf(d) is None
+
+    def test_yieldCoroutine(self) -> None:
+        """
+        Yielding a coroutine runs it and evaluates to its result, even when
+        it has to wait.
+        """
+        gate: Deferred[int] = Deferred()
+
+        async def double(d: Deferred[int]) -> int:
+            return 2 * await d
+
+        @inlineCallbacks
+        def f() -> Generator[Any, Any, int]:
+            now = yield double(succeed(1))
+            later = yield double(gate)
+            return int(now + later)
+
+        d = f()
+        assert not d.called
+        gate.callback(20)
+        assert resultOf(d) == 42
 
     def test_notAGenerator(self) -> None:
         """

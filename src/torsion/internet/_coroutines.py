@@ -71,10 +71,17 @@ class _Driver:
         self.deferred: Deferred[Any] = Deferred(self.cancel)
 
     def cancel(self, deferred: Deferred[Any]) -> None:
+        # The caller's Deferred must end with whatever the coroutine does
+        # about the CancelledError thrown in at its await: fail with it, or
+        # handle it and return later.  So the caller's Deferred now waits on
+        # a fresh Deferred (cancellable the same way) that finish() fires.
+        follow: Deferred[Any] = Deferred(self.cancel)
+        self.deferred = follow
+        deferred._canceller = None
+        deferred.called = True
+        deferred.result = deferred._waitFor(follow)
         waitingOn = self.waitingOn
         if waitingOn is not None:
-            # CancelledError is thrown into the coroutine at its await; if
-            # it handles that and goes on, cancel() fails our Deferred anyway.
             waitingOn.cancel()
 
     def resume(self, result: object) -> None:
@@ -106,6 +113,9 @@ class _Driver:
                 self.finish(None, Failure(captureVars=Deferred.debug))
                 return
             # `advance` stops for anything other than a plain fired result.
+            if self.lenient and isinstance(yielded, CoroutineType):
+                # inlineCallbacks may yield a coroutine: run it and wait for it.
+                yielded = runCoroutine(yielded)
             if isinstance(yielded, Deferred):
                 if yielded.called and not yielded.paused and not yielded._runningCallbacks:
                     # Fired already: take its result, leaving None behind.

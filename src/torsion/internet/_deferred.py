@@ -146,9 +146,9 @@ class _DebugInfo:
                 _log.failure("Unhandled error in Deferred:", failure=failure)
 
 
-def _stack() -> list[str]:
-    # Drop the frames of this module's own bookkeeping.
-    return traceback.format_stack()[:-3]
+def _stack(ours: int) -> list[str]:
+    # Drop _stack's own frame and the `ours` frames of Deferred bookkeeping.
+    return traceback.format_stack()[: -(1 + ours)]
 
 
 class Deferred(DeferredBase, Generic[_T]):
@@ -200,7 +200,7 @@ class Deferred(DeferredBase, Generic[_T]):
         self._debugInfo: _DebugInfo | None = None
         if self.debug:
             info = self._debugInfo = _DebugInfo()
-            info.creator = _stack()
+            info.creator = _stack(1)
 
     # -- adding callbacks ------------------------------------------------
 
@@ -492,7 +492,7 @@ class Deferred(DeferredBase, Generic[_T]):
             raise self._alreadyCalled()
         info = self._debugInfo
         if info is not None and self.debug:
-            info.invoker = _stack()
+            info.invoker = _stack(2)
         self.called = True
         self.result = result
         self._runCallbacks()

@@ -5,7 +5,7 @@
 # `advance` is the inner loop of the coroutine/inlineCallbacks driver: it
 # sends values into a coroutine, and as long as the coroutine yields
 # Deferreds that already hold a plain (non-Failure) result -- or, when
-# lenient, plain values -- it feeds them straight back.  It returns
+# lenient, plain values other than coroutines -- it feeds them straight back.  It returns
 # (True, returnValue) when the coroutine returns, or (False, yielded) for
 # anything the caller must handle; exceptions from the coroutine propagate.
 #
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from contextvars import Context
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from torsion.python.failure import Failure
@@ -60,7 +61,7 @@ def _pyAdvanceInContext(send: Any, value: object, lenient: bool) -> tuple[bool, 
                     yielded.result = None
                     value = result
                     continue
-        elif lenient:
+        elif lenient and not isinstance(yielded, CoroutineType):
             value = yielded
             continue
         return (False, yielded)

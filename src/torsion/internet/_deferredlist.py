@@ -44,7 +44,7 @@ class FirstError(Exception):
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((id(self.subFailure), self.index))
+        return hash((id(self.subFailure.value), self.index))
 
 
 class FailureGroup(Exception):
@@ -197,19 +197,25 @@ def race(ds: Sequence[Deferred[_T]]) -> Deferred[tuple[int, _T]]:
 
     winner = Deferred(cancelAll)
 
+    decided = False
+
     def succeeded(result: _T, index: int) -> None:
-        if winner.called:
+        nonlocal decided
+        if decided:
             return
-        winner.callback((index, result))
+        decided = True
+        # Losers are cancelled before the winner is announced, so that the
+        # race's callbacks see them finished.
         for other, member in enumerate(members):
             if other != index:
                 member.cancel()
+        winner.callback((index, result))
 
     def failed(failure: Failure, index: int) -> None:
         nonlocal failedCount
         failures[index] = failure
         failedCount += 1
-        if failedCount == len(members) and not winner.called:
+        if failedCount == len(members) and not decided:
             winner.errback(Failure(FailureGroup([f for f in failures if f is not None])))
 
     if not members:

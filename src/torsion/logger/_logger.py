@@ -55,7 +55,7 @@ class Logger:
             namespace = sys._getframe(1).f_globals.get("__name__", "<unknown>")
         if observer is None:
             # Imported here: _global builds on Logger, so it cannot be imported first.
-            from torsion.logger._global import globalLogPublisher  # noqa: PLC0415
+            from torsion.logger._global import globalLogPublisher
 
             observer = globalLogPublisher
         self.namespace: str = namespace

@@ -325,9 +325,9 @@ class Failure(BaseException):
             return
         # Summaries only: source lines are read when (if ever) it is printed.
         self.__dict__["_frames"] = self.frames
-        self.__dict__["_tbSnapshot"] = traceback.TracebackException(
-            self.type, self.value, self.tb, lookup_lines=False
-        )
+        snapshot = traceback.TracebackException(self.type, self.value, self.tb, lookup_lines=False)
+        _dropColumns(snapshot)
+        self.__dict__["_tbSnapshot"] = snapshot
         self.tb = None
         # The exception (and the ones it chains to) keep their own tracebacks.
         seen: set[int] = set()
@@ -358,6 +358,27 @@ class Failure(BaseException):
 
     def __str__(self) -> str:
         return f"[Failure instance: {self.getTraceback()}]"
+
+
+def _dropColumns(snapshot: traceback.TracebackException) -> None:
+    # Printing a snapshot may happen in a finalizer (an unhandled error in a
+    # garbage-collected Deferred).  With column numbers, Python 3.11's
+    # traceback module calls ast.parse to place its ^^^ markers, and parsing
+    # inside a collection that interrupted another parse fails.  Without
+    # column numbers, it prints plain lines and never parses.
+    pending = [snapshot]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for frame in current.stack:
+            frame.colno = frame.end_colno = None
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                pending.append(linked)
+        pending.extend(getattr(current, "exceptions", None) or ())
 
 
 def _rebuildFailure(state: dict[str, Any]) -> Failure:

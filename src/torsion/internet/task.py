@@ -1,0 +1,37 @@
+"""
+Scheduling tools: a fake clock for tests, repeating calls, delayed calls
+with Deferreds, and cooperative multitasking of iterators.
+"""
+
+from torsion.internet._clock import Clock
+from torsion.internet._cooperator import (
+    CooperativeTask,
+    Cooperator,
+    NotPaused,
+    SchedulerError,
+    SchedulerStopped,
+    TaskDone,
+    TaskFailed,
+    TaskFinished,
+    TaskStopped,
+    coiterate,
+    cooperate,
+)
+from torsion.internet._looping import LoopingCall, deferLater
+
+__all__ = [
+    "Clock",
+    "CooperativeTask",
+    "Cooperator",
+    "LoopingCall",
+    "NotPaused",
+    "SchedulerError",
+    "SchedulerStopped",
+    "TaskDone",
+    "TaskFailed",
+    "TaskFinished",
+    "TaskStopped",
+    "coiterate",
+    "cooperate",
+    "deferLater",
+]
