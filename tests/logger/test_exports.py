@@ -3,6 +3,7 @@ Tests for the public face of L{torsion.logger}.
 """
 
 import inspect
+from pathlib import Path
 
 import torsion.logger
 
@@ -28,12 +29,15 @@ def test_allMatchesPublicNames() -> None:
 def test_definedInPrivateModules() -> None:
     """
     Every exported class and function is defined in a private module of the
-    package: the public module only re-exports.
+    package (the public module only re-exports), and names the public module
+    as its own, so reprs and pickles use the name users import.
     """
     for name in torsion.logger.__all__:
         obj = getattr(torsion.logger, name)
         if inspect.isclass(obj) or inspect.isfunction(obj):
-            assert obj.__module__.startswith("torsion.logger._"), name
+            assert obj.__module__ == "torsion.logger", name
+            if inspect.isfunction(obj):
+                assert Path(obj.__code__.co_filename).name.startswith("_"), name
 
 
 def test_expectedNames() -> None:

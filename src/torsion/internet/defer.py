@@ -41,6 +41,7 @@ from torsion.internet._locks import (
     QueueOverflow,
     QueueUnderflow,
 )
+from torsion.python._publish import publish as _publish
 
 __all__ = [
     "FAILURE",
@@ -76,3 +77,5 @@ __all__ = [
     "succeed",
     "timeout",
 ]
+
+_publish(globals())

@@ -18,6 +18,7 @@ from torsion.internet._cooperator import (
     cooperate,
 )
 from torsion.internet._looping import LoopingCall, deferLater
+from torsion.python._publish import publish as _publish
 
 __all__ = [
     "Clock",
@@ -35,3 +36,5 @@ __all__ = [
     "cooperate",
     "deferLater",
 ]
+
+_publish(globals())

@@ -26,6 +26,7 @@ from torsion.logger._interfaces import ILogObserver, LogEvent
 from torsion.logger._levels import InvalidLogLevelError, LogLevel
 from torsion.logger._logger import Logger
 from torsion.logger._observer import LogPublisher
+from torsion.python._publish import publish as _publish
 
 __all__ = [
     "FileLogObserver",
@@ -50,3 +51,5 @@ __all__ = [
     "textFileLogObserver",
     "timeFormatRFC3339",
 ]
+
+_publish(globals())
