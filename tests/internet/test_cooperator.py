@@ -8,10 +8,11 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, assert_type
+from typing import assert_type
 
 import pytest
 
+from tests.helpers import failureOf, resultOf
 from torsion.internet import _cooperator
 from torsion.internet.defer import Deferred
 from torsion.internet.task import (
@@ -29,27 +30,6 @@ from torsion.internet.task import (
     cooperate,
 )
 from torsion.logger import LogEvent, globalLogPublisher
-from torsion.python.failure import Failure
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """
-    The result C{d} has now (consuming a failure so it is not logged).
-    """
-    box: list[Any] = []
-    d.addBoth(box.append)
-    assert box, f"{d!r} has no result yet"
-    return box[0]
-
-
-def failureOf(d: Deferred[Any], *types: type[BaseException]) -> Failure:
-    """
-    The failure C{d} has now, checking that it is one of C{types}.
-    """
-    result = resultOf(d)
-    assert isinstance(result, Failure), f"{d!r} succeeded with {result!r}"
-    assert result.check(*types), result.getTraceback()
-    return result
 
 
 def stepsPerTick(n: int) -> Callable[[], Callable[[], bool]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import resultOf
 from torsion.internet.defer import (
     CancelledError,
     Deferred,
@@ -24,16 +25,6 @@ from torsion.internet.defer import (
     succeed,
 )
 from torsion.python.failure import Failure
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """
-    The current result of C{d}, consuming a failure so it is not logged.
-    """
-    box: list[Any] = []
-    d.addBoth(box.append)
-    assert box, f"{d!r} has no result"
-    return box[0]
 
 
 class AwaitTests:

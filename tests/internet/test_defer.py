@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.helpers import resultOf
 from torsion.internet import defer
 from torsion.internet.defer import (
     AlreadyCalledError,
@@ -24,32 +24,6 @@ from torsion.internet.defer import (
 )
 from torsion.logger import LogPublisher, globalLogPublisher
 from torsion.python.failure import Failure
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """
-    The current result of C{d}, consuming a failure so it is not logged.
-    """
-    box: list[Any] = []
-    d.addBoth(box.append)
-    assert box, f"{d!r} has no result"
-    return box[0]
-
-
-@pytest.fixture
-def loggedFailures() -> Iterator[list[dict[str, Any]]]:
-    """
-    Events with a failure published on the global log publisher during a test.
-    """
-    events: list[dict[str, Any]] = []
-
-    def observer(event: dict[str, Any]) -> None:
-        if "log_failure" in event:
-            events.append(event)
-
-    globalLogPublisher.addObserver(observer)
-    yield events
-    globalLogPublisher.removeObserver(observer)
 
 
 class FiringTests:

@@ -4,31 +4,11 @@ Tests for L{torsion.internet.task.deferLater}.
 
 from __future__ import annotations
 
-from typing import Any, assert_type
+from typing import assert_type
 
+from tests.helpers import failureOf, resultOf
 from torsion.internet.defer import CancelledError, Deferred
 from torsion.internet.task import Clock, deferLater
-from torsion.python.failure import Failure
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """
-    The result C{d} has now (consuming a failure so it is not logged).
-    """
-    box: list[Any] = []
-    d.addBoth(box.append)
-    assert box, f"{d!r} has no result yet"
-    return box[0]
-
-
-def failureOf(d: Deferred[Any], *types: type[BaseException]) -> Failure:
-    """
-    The failure C{d} has now, checking that it is one of C{types}.
-    """
-    result = resultOf(d)
-    assert isinstance(result, Failure), f"{d!r} succeeded with {result!r}"
-    assert result.check(*types), result.getTraceback()
-    return result
 
 
 class DeferLaterTests:

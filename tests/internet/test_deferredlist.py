@@ -9,11 +9,9 @@ says so.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
+from tests.helpers import assertNoResult, failureOf, resultOf
 from torsion.internet.defer import (
     FAILURE,
     SUCCESS,
@@ -28,43 +26,8 @@ from torsion.internet.defer import (
     race,
     succeed,
 )
-from torsion.logger import LogEvent, globalLogPublisher
+from torsion.logger import LogEvent
 from torsion.python.failure import Failure
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """
-    Return the current result of C{d}, consuming it (a failure is handled).
-    """
-    box: list[Any] = []
-    d.addBoth(box.append)
-    assert box, f"{d!r} has no result yet"
-    return box[0]
-
-
-def failureOf(d: Deferred[Any], *types: type[BaseException]) -> Failure:
-    """
-    Return the L{Failure} C{d} holds, checking it wraps one of C{types}.
-    """
-    result = resultOf(d)
-    assert isinstance(result, Failure), f"expected a failure, got {result!r}"
-    assert result.check(*types), f"expected one of {types}, got {result!r}"
-    return result
-
-
-def assertNoResult(d: Deferred[Any]) -> None:
-    """
-    Check that C{d} has no result yet (it may have fired and be waiting on
-    another Deferred); a result that arrives later passes through untouched.
-    """
-    seen: list[Any] = []
-
-    def look(result: Any) -> Any:
-        seen.append(result)
-        return result
-
-    d.addBoth(look)
-    assert not seen, f"{d!r} has a result but should not: {seen[0]!r}"
 
 
 def cancellable(log: list[str], name: str) -> Deferred[Any]:
@@ -72,24 +35,6 @@ def cancellable(log: list[str], name: str) -> Deferred[Any]:
     Return a Deferred whose canceller appends C{name} to C{log}.
     """
     return Deferred(lambda d: log.append(name))
-
-
-@pytest.fixture
-def loggedFailures() -> Iterator[list[LogEvent]]:
-    """
-    Collect the events carrying a failure published during the test.
-    """
-    events: list[LogEvent] = []
-
-    def observer(event: LogEvent) -> None:
-        if "log_failure" in event:
-            events.append(event)
-
-    globalLogPublisher.addObserver(observer)
-    try:
-        yield events
-    finally:
-        globalLogPublisher.removeObserver(observer)
 
 
 class DeferredListTests:

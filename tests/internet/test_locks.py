@@ -8,10 +8,9 @@ says so.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from tests.helpers import assertNoResult, failureOf, resultOf
 from torsion.internet.defer import (
     CancelledError,
     Deferred,
@@ -23,42 +22,6 @@ from torsion.internet.defer import (
     ensureDeferred,
     fail,
 )
-from torsion.python.failure import Failure
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """
-    Return the current result of C{d}, consuming it (a failure is handled).
-    """
-    box: list[Any] = []
-    d.addBoth(box.append)
-    assert box, f"{d!r} has no result yet"
-    return box[0]
-
-
-def failureOf(d: Deferred[Any], *types: type[BaseException]) -> Failure:
-    """
-    Return the L{Failure} C{d} holds, checking it wraps one of C{types}.
-    """
-    result = resultOf(d)
-    assert isinstance(result, Failure), f"expected a failure, got {result!r}"
-    assert result.check(*types), f"expected one of {types}, got {result!r}"
-    return result
-
-
-def assertNoResult(d: Deferred[Any]) -> None:
-    """
-    Check that C{d} has no result yet (it may have fired and be waiting on
-    another Deferred); a result that arrives later passes through untouched.
-    """
-    seen: list[Any] = []
-
-    def look(result: Any) -> Any:
-        seen.append(result)
-        return result
-
-    d.addBoth(look)
-    assert not seen, f"{d!r} has a result but should not: {seen[0]!r}"
 
 
 class DeferredLockTests:

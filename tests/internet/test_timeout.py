@@ -7,31 +7,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
+from tests.helpers import failureOf, resultOf
 from torsion.internet.defer import CancelledError, Deferred, TimeoutError, succeed
 from torsion.internet.task import Clock
 from torsion.python.failure import Failure
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """
-    The result C{d} has now (consuming a failure so it is not logged).
-    """
-    box: list[Any] = []
-    d.addBoth(box.append)
-    assert box, f"{d!r} has no result yet"
-    return box[0]
-
-
-def failureOf(d: Deferred[Any], *types: type[BaseException]) -> Failure:
-    """
-    The failure C{d} has now, checking that it is one of C{types}.
-    """
-    result = resultOf(d)
-    assert isinstance(result, Failure), f"{d!r} succeeded with {result!r}"
-    assert result.check(*types), result.getTraceback()
-    return result
 
 
 class AddTimeoutTests:

@@ -1,0 +1,50 @@
+"""
+Helpers shared by the tests: reading a Deferred's result synchronously.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torsion.internet.defer import Deferred
+from torsion.python.failure import Failure
+
+
+def resultOf(d: Deferred[Any]) -> Any:
+    """
+    The result C{d} has now, consuming a failure so it is not logged.
+
+    @raise AssertionError: If C{d} has no result yet.
+    """
+    box: list[Any] = []
+    d.addBoth(box.append)
+    assert box, f"{d!r} has no result yet"
+    return box[0]
+
+
+def failureOf(d: Deferred[Any], *types: type[BaseException]) -> Failure:
+    """
+    The failure C{d} has now, checking that it wraps one of C{types}.
+
+    @raise AssertionError: If C{d} has no result, succeeded, or failed
+        otherwise.
+    """
+    result = resultOf(d)
+    assert isinstance(result, Failure), f"{d!r} succeeded with {result!r}"
+    assert result.check(*types), result.getTraceback()
+    return result
+
+
+def assertNoResult(d: Deferred[Any]) -> None:
+    """
+    Check that C{d} has no result yet; a result arriving later passes
+    through untouched.
+    """
+    seen: list[Any] = []
+
+    def look(result: Any) -> Any:
+        seen.append(result)
+        return result
+
+    d.addBoth(look)
+    assert not seen, f"{d!r} has a result but should not: {seen[0]!r}"
