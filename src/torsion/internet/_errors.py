@@ -25,7 +25,7 @@ class AlreadyCalled(ValueError):
 
     def __str__(self) -> str:
         detail = " ".join(str(arg) for arg in self.args)
-        return "Tried to cancel an already-called event" + (f": {detail}." if detail else ".")
+        return detail or "Tried to cancel an already-called event."
 
 
 class AlreadyCancelled(ValueError):
@@ -35,7 +35,7 @@ class AlreadyCancelled(ValueError):
 
     def __str__(self) -> str:
         detail = " ".join(str(arg) for arg in self.args)
-        return "Tried to cancel an already-cancelled event" + (f": {detail}." if detail else ".")
+        return detail or "Tried to cancel an already-cancelled event."
 
 
 class ConnectError(_DescribedError):
@@ -62,4 +62,81 @@ class TimeoutError(UserError):
     description = "User timeout caused connection failure"
 
 
-__all__ = ["AlreadyCalled", "AlreadyCancelled", "ConnectError", "TimeoutError", "UserError"]
+class ConnectionClosed(Exception):
+    """
+    A connection ended, cleanly or not.
+    """
+
+
+class ConnectionLost(ConnectionClosed, _DescribedError):
+    """
+    A connection ended in an unclean way (reset, broken pipe, aborted).
+    """
+
+    description = "Connection to the other side was lost in a non-clean fashion"
+
+
+class ConnectionAborted(ConnectionLost):
+    """
+    The connection was ended by abortConnection().
+    """
+
+    description = "Connection was aborted locally using ITCPTransport.abortConnection"
+
+
+class ConnectionDone(ConnectionClosed, _DescribedError):
+    """
+    A connection was closed cleanly.
+    """
+
+    description = "Connection was closed cleanly"
+
+
+class ConnectionFdescWentAway(ConnectionLost):
+    """
+    The descriptor's fileno() went bad (closed behind the reactor's back).
+    """
+
+    description = "The file descriptor of the connection went away"
+
+
+class ReactorNotRunning(RuntimeError):
+    """
+    stop() or crash() was called on a reactor that is not running.
+    """
+
+
+class ReactorNotRestartable(RuntimeError):
+    """
+    run() was called on a reactor that has already been stopped.
+    """
+
+
+class ReactorAlreadyRunning(RuntimeError):
+    """
+    run() was called on a reactor that is running.
+    """
+
+
+class ReactorAlreadyInstalledError(AssertionError):
+    """
+    A reactor was installed when one already was.
+    """
+
+
+__all__ = [
+    "AlreadyCalled",
+    "AlreadyCancelled",
+    "ConnectError",
+    "ConnectionAborted",
+    "ConnectionClosed",
+    "ConnectionDone",
+    "ConnectionFdescWentAway",
+    "ConnectionLost",
+    "ReactorAlreadyInstalledError",
+    "ReactorAlreadyRunning",
+    "ReactorNotRestartable",
+    "ReactorNotRunning",
+    "TimeoutError",
+    "UserError",
+]
