@@ -256,7 +256,7 @@ class DelayedCallStateTests:
         clock = Clock()
         call = clock.callLater(1, len, "x")
         call.cancel()
-        with pytest.raises(AlreadyCancelled, match=rf"^Tried to cancel .*cannot {action}"):
+        with pytest.raises(AlreadyCancelled, match=rf"^cannot {action} <DelayedCall .*cancelled"):
             getattr(call, action)(1)
 
     def test_calledAttributeSetBeforeRunning(self) -> None:
