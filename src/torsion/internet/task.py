@@ -18,6 +18,7 @@ from torsion.internet._cooperator import (
     cooperate,
 )
 from torsion.internet._looping import LoopingCall, deferLater
+from torsion.internet._react import react
 from torsion.python._publish import publish as _publish
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "coiterate",
     "cooperate",
     "deferLater",
+    "react",
 ]
 
 _publish(globals())
