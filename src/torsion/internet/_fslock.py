@@ -5,7 +5,7 @@
 # cancelled.
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from torsion.internet._deferred import CancelledError, Deferred, TimeoutError
 from torsion.python.failure import Failure
@@ -23,14 +23,9 @@ class AlreadyTryingToLockError(Exception):
 
 
 def _defaultScheduler() -> IReactorTime:
-    try:
-        from torsion.internet import reactor  # type: ignore[attr-defined,unused-ignore]
-    except ImportError as e:
-        raise RuntimeError(
-            "DeferredFilesystemLock needs a scheduler: pass one, e.g. "
-            "DeferredFilesystemLock(path, scheduler=task.Clock()), until the reactor is available"
-        ) from e
-    return reactor  # type: ignore[no-any-return,unused-ignore]
+    from torsion.internet import reactor
+
+    return cast("IReactorTime", reactor)
 
 
 class DeferredFilesystemLock(FilesystemLock):

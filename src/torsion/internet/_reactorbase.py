@@ -39,6 +39,7 @@ from zope.interface import implementer
 from torsion.internet._deferred import Deferred, succeed
 from torsion.internet._delayedcall import DelayedCall
 from torsion.internet._errors import (
+    DNSLookupError,
     ReactorAlreadyRunning,
     ReactorNotRestartable,
     ReactorNotRunning,
@@ -54,12 +55,6 @@ if TYPE_CHECKING:
     from torsion.python.threadpool import ThreadPool
 
 _log = Logger(namespace="torsion.internet.reactor")
-
-
-class DNSLookupError(OSError):
-    """
-    A host name could not be resolved.
-    """
 
 
 def _isIPv4Address(name: str) -> bool:
@@ -452,4 +447,4 @@ class ReactorBase:
 
 callable_ = callable
 
-__all__ = ["DNSLookupError", "ReactorBase"]
+__all__ = ["ReactorBase"]
