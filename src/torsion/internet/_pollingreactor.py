@@ -31,6 +31,7 @@ from torsion.internet._ireactor import (
     IWriteDescriptor,
 )
 from torsion.internet._pollers import ERROR, READ, WRITE, Poller
+from torsion.internet._posixnet import PosixNetworkMixin
 from torsion.internet._reactorbase import ReactorBase, _log
 from torsion.python.failure import Failure
 
@@ -38,7 +39,7 @@ Selectable = Any  # IReadDescriptor and/or IWriteDescriptor provider
 
 
 @implementer(IReactorFDSet)
-class PollingReactor(ReactorBase):
+class PollingReactor(PosixNetworkMixin, ReactorBase):
     """
     A reactor whose I/O readiness comes from a L{Poller}.
     """

@@ -1,0 +1,403 @@
+# FileDescriptor: the write buffer, flow control and closing logic shared by
+# every stream transport (TCP, UNIX, pipes, stdio).  Subclasses supply
+# fileno(), doRead() and writeSomeData(data).
+#
+# How writing works
+# -----------------
+# write() appends to `_buffer` (a deque of chunks) and, if the transport was
+# idle, starts watching for writability.  doWrite() sends as much as the
+# kernel takes, in slices of at most SEND_LIMIT bytes (small chunks are
+# joined so that many tiny writes cost one system call), and stops watching
+# once the buffer is empty.
+#
+# Flow control:
+# - a registered *streaming* producer is paused when the buffer grows past
+#   `bufferSize` (the high-water mark) and resumed once it drains to
+#   `lowWaterMark`; so a fast producer writing into a slow peer never has
+#   more than the high-water mark plus one write outstanding;
+# - a *pull* producer is asked for more (resumeProducing) whenever the
+#   buffer is empty;
+# - pauseProducing()/resumeProducing() on the transport itself stop and
+#   restart reading, so a protocol can push back on its peer.
+#
+# Closing:
+# - loseConnection(): stop reading, send what is buffered, then close
+#   (connectionLost with ConnectionDone);
+# - loseWriteConnection(): send what is buffered, then shut down the write
+#   side only (_closeWriteConnection), keep reading;
+# - connectionLost(reason): stop everything, tell the producer to stop.
+from __future__ import annotations
+
+import ipaddress
+from collections import deque
+from typing import Any, cast
+
+from zope.interface import implementer
+
+from torsion.internet._errors import ConnectionDone
+from torsion.internet._ireactor import ILoggingContext, IReadWriteDescriptor
+from torsion.internet._itransport import IConsumer, IPushProducer, ITransport
+from torsion.python.failure import Failure
+
+_connectionDone = Failure(ConnectionDone())
+
+
+def isIPAddress(addr: str, family: int | None = None) -> bool:
+    """
+    @return: Whether C{addr} is a dotted-quad IPv4 address.
+    """
+    try:
+        ipaddress.IPv4Address(addr)
+    except ValueError:
+        return False
+    return True
+
+
+def isIPv6Address(addr: str) -> bool:
+    """
+    @return: Whether C{addr} is an IPv6 address (with an optional C{%scope}).
+    """
+    base = addr.split("%", 1)[0]
+    try:
+        ipaddress.IPv6Address(base)
+    except ValueError:
+        return False
+    return True
+
+
+@implementer(IPushProducer, IReadWriteDescriptor, IConsumer, ITransport, ILoggingContext)
+class FileDescriptor:
+    """
+    A transport over a non-blocking file descriptor, driven by the reactor.
+
+    @ivar bufferSize: The write buffer's high-water mark, in bytes: a
+        streaming producer is paused past it.
+    @ivar lowWaterMark: A paused producer is resumed once the buffer has
+        drained to this many bytes.
+    """
+
+    connected = 0
+    disconnected = 0
+    disconnecting = 0
+    _writeDisconnecting = False
+    _writeDisconnected = False
+    producer: Any = None
+    streamingProducer = False
+    producerPaused = False
+    bufferSize = 2**16
+    lowWaterMark = 2**14
+    SEND_LIMIT = 2**18
+
+    def __init__(self, reactor: Any = None) -> None:
+        if reactor is None:
+            from torsion.internet import reactor as globalReactor
+
+            reactor = globalReactor
+        self.reactor = reactor
+        self._buffer: deque[bytes | memoryview] = deque()
+        self._bufferedBytes = 0
+        self._reading = False
+        self._writing = False
+
+    # -- to override --------------------------------------------------------
+
+    def fileno(self) -> int:
+        """
+        @return: The descriptor; -1 once closed.
+        """
+        return -1
+
+    def writeSomeData(self, data: bytes | memoryview) -> int | BaseException:
+        """
+        Write as much of C{data} as the kernel takes now.
+
+        @return: The number of bytes written, or an exception to disconnect
+            with.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement writeSomeData")
+
+    def doRead(self) -> object:
+        """
+        Read what is available.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement doRead")
+
+    def _closeWriteConnection(self) -> None:
+        """
+        Shut down the write side (for half-close); subclasses override.
+        """
+
+    def logPrefix(self) -> str:
+        """
+        @return: The prefix for log messages about this transport.
+        """
+        return "-"
+
+    # -- reading ------------------------------------------------------------
+
+    def startReading(self) -> None:
+        """
+        Watch for readability.
+        """
+        if not self._reading:
+            self._reading = True
+            self.reactor.addReader(self)
+
+    def stopReading(self) -> None:
+        """
+        Stop watching for readability.
+        """
+        if self._reading:
+            self._reading = False
+            self.reactor.removeReader(self)
+
+    def startWriting(self) -> None:
+        """
+        Watch for writability.
+        """
+        if not self._writing:
+            self._writing = True
+            self.reactor.addWriter(self)
+
+    def stopWriting(self) -> None:
+        """
+        Stop watching for writability.
+        """
+        if self._writing:
+            self._writing = False
+            self.reactor.removeWriter(self)
+
+    # -- writing ------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        """
+        Queue C{data} to be sent; ignored once the transport is closing.
+
+        @raise TypeError: If C{data} is not bytes.
+        """
+        if not isinstance(cast(object, data), bytes | bytearray | memoryview):
+            raise TypeError(
+                f"{type(self).__name__}.write() takes bytes, not {type(data).__name__}; "
+                "encode text first, e.g. transport.write(text.encode('utf-8'))"
+            )
+        if not self.connected or self._writeDisconnected or not data:
+            return
+        # A bytearray may change after write() returns: keep a copy.
+        self._buffer.append(data if isinstance(cast(object, data), bytes) else bytes(data))
+        self._bufferedBytes += len(data)
+        self._checkHighWater()
+        self.startWriting()
+
+    def writeSequence(self, iovec: Any) -> None:
+        """
+        Queue each chunk of C{iovec}, in order.
+        """
+        for data in iovec:
+            self.write(data)
+
+    def _checkHighWater(self) -> None:
+        producer = self.producer
+        if (
+            producer is not None
+            and self.streamingProducer
+            and not self.producerPaused
+            and self._bufferedBytes > self.bufferSize
+        ):
+            self.producerPaused = True
+            producer.pauseProducing()
+
+    def _nextSlice(self) -> bytes | memoryview:
+        buffer = self._buffer
+        first = buffer[0]
+        if len(first) >= self.SEND_LIMIT or len(buffer) == 1:
+            if len(first) > self.SEND_LIMIT:
+                return memoryview(first)[: self.SEND_LIMIT]
+            return first
+        # Join small chunks into one send.
+        parts: list[bytes | memoryview] = []
+        size = 0
+        for chunk in buffer:
+            if size + len(chunk) > self.SEND_LIMIT and parts:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+        joined = b"".join(parts)
+        for _ in range(len(parts)):
+            buffer.popleft()
+        buffer.appendleft(joined)
+        return joined
+
+    def doWrite(self) -> object:
+        """
+        Send buffered data; close or half-close when it has all gone.
+        """
+        buffer = self._buffer
+        while buffer:
+            chunk = self._nextSlice()
+            sent = self.writeSomeData(chunk)
+            if isinstance(sent, BaseException):
+                return sent
+            self._bufferedBytes -= sent
+            if sent == len(buffer[0]):
+                buffer.popleft()
+            else:
+                if sent:
+                    buffer[0] = memoryview(buffer[0])[sent:]
+                break
+        if self.producerPaused and self._bufferedBytes <= self.lowWaterMark:
+            self.producerPaused = False
+            if self.producer is not None:
+                self.producer.resumeProducing()
+        if buffer:
+            return None
+        self.stopWriting()
+        if self.producer is not None and not self.streamingProducer and not self.disconnecting:
+            self.producer.resumeProducing()
+            if self._buffer:
+                self.startWriting()
+                return None
+        if self.disconnecting:
+            return self._postLoseConnection()
+        if self._writeDisconnecting:
+            self._writeDisconnected = True
+            self._closeWriteConnection()
+        return None
+
+    def _postLoseConnection(self) -> object:
+        """
+        Everything buffered was sent after loseConnection.
+
+        @return: The reason to disconnect with.
+        """
+        return ConnectionDone()
+
+    # -- producer/consumer --------------------------------------------------
+
+    def registerProducer(self, producer: Any, streaming: bool) -> None:
+        """
+        Register a producer of data for this transport.
+
+        @param streaming: True for an IPushProducer (paused and resumed by the
+            transport), False for an IPullProducer (asked for each chunk).
+        @raise RuntimeError: If another producer is registered.
+        """
+        if self.producer is not None:
+            raise RuntimeError(
+                f"cannot register producer {producer!r}: {self.producer!r} is still "
+                "registered; call unregisterProducer() first"
+            )
+        if self.disconnected:
+            producer.stopProducing()
+            return
+        self.producer = producer
+        self.streamingProducer = streaming
+        self.producerPaused = False
+        if not streaming:
+            producer.resumeProducing()
+        else:
+            self._checkHighWater()
+
+    def unregisterProducer(self) -> None:
+        """
+        Forget the registered producer.
+        """
+        self.producer = None
+        self.producerPaused = False
+        if self.connected and self.disconnecting:
+            self.startWriting()
+
+    def pauseProducing(self) -> None:
+        """
+        Stop reading (IPushProducer): the peer is pushed back.
+        """
+        self.stopReading()
+
+    def resumeProducing(self) -> None:
+        """
+        Start reading again.
+        """
+        if self.connected and not self.disconnecting:
+            self.startReading()
+
+    def stopProducing(self) -> None:
+        """
+        Close the connection.
+        """
+        self.loseConnection()
+
+    # -- closing ------------------------------------------------------------
+
+    def loseConnection(self, _connDone: Failure = _connectionDone) -> None:
+        """
+        Close once everything written so far has been sent.
+        """
+        if self.connected and not self.disconnecting:
+            if self._writeDisconnected:
+                # Nothing more can be written: close now.
+                self.stopReading()
+                self.stopWriting()
+                self.connectionLost(_connDone)
+            else:
+                self.stopReading()
+                self.startWriting()
+                self.disconnecting = 1
+
+    def loseWriteConnection(self) -> None:
+        """
+        Half-close: shut down the write side once everything is sent.
+        """
+        self._writeDisconnecting = True
+        self.startWriting()
+
+    def readConnectionLost(self, reason: Failure) -> None:
+        """
+        The read side closed (for half-closeable transports); by default,
+        the whole connection is lost.
+        """
+        self.connectionLost(reason)
+
+    def writeConnectionLost(self, reason: Failure) -> None:
+        """
+        The write side closed.
+        """
+        self.connectionLost(reason)
+
+    def connectionLost(self, reason: Failure) -> None:
+        """
+        The connection is gone: stop watching, stop the producer.
+        """
+        self.disconnected = 1
+        self.connected = 0
+        if self.producer is not None:
+            try:
+                self.producer.stopProducing()
+            except BaseException:
+                from torsion.internet._reactorbase import _log
+
+                _log.failure("Error stopping producer {producer!r}:", producer=self.producer)
+            self.producer = None
+        self.stopReading()
+        self.stopWriting()
+        self._buffer.clear()
+        self._bufferedBytes = 0
+
+    def getHost(self) -> Any:
+        """
+        @return: The local address; subclasses say what it is.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement getHost")
+
+    def getPeer(self) -> Any:
+        """
+        @return: The remote address; subclasses say what it is.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement getPeer")
+
+    def getHandle(self) -> Any:
+        """
+        @return: The underlying object (a socket, for sockets).
+        """
+        return None
+
+
+__all__ = ["FileDescriptor", "isIPAddress", "isIPv6Address"]

@@ -1,0 +1,49 @@
+# The reactor's networking facets for POSIX sockets: the methods that make
+# listening ports and connections (IReactorTCP now; UNIX, UDP and adopted
+# sockets join it).  Mixed into every descriptor-based reactor.
+from __future__ import annotations
+
+from typing import Any
+
+from zope.interface import implementer
+
+from torsion.internet._itransport import IReactorTCP
+from torsion.internet._tcp import Connector, Port
+
+
+@implementer(IReactorTCP)
+class PosixNetworkMixin:
+    """
+    listenTCP and connectTCP over non-blocking sockets.
+    """
+
+    def listenTCP(self, port: int, factory: Any, backlog: int = 50, interface: str = "") -> Port:
+        """
+        Listen for TCP connections on C{interface}:C{port} (0: any free port).
+
+        @return: The listening port; C{getHost().port} is the real number.
+        @raise torsion.internet.error.CannotListenError: If it cannot bind.
+        """
+        listening = Port(port, factory, backlog, interface, self)
+        listening.startListening()
+        return listening
+
+    def connectTCP(
+        self,
+        host: str,
+        port: int,
+        factory: Any,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> Connector:
+        """
+        Connect C{factory} to C{host}:C{port} (a name is resolved first).
+
+        @return: The connector (IConnector).
+        """
+        connector = Connector(host, port, factory, timeout, bindAddress, self)
+        connector.connect()
+        return connector
+
+
+__all__ = ["PosixNetworkMixin"]
