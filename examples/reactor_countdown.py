@@ -40,7 +40,13 @@ def run(reactor: Any, seconds: int, interval: float) -> defer.Deferred[Any]:
     threading.Thread(target=worker).start()
     loop = task.LoopingCall(tick)
     loop.clock = reactor
-    done = loop.start(interval)
+    done: defer.Deferred[Any] = defer.Deferred()
+
+    def begin() -> None:
+        # Once running: Ctrl-C and SIGTERM are handled from here on.
+        loop.start(interval).chainDeferred(done)
+
+    reactor.callWhenRunning(begin)
     return done.addCallback(lambda _: print("liftoff!", flush=True))
 
 
