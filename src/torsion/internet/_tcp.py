@@ -46,6 +46,7 @@ from torsion.internet._errors import (
     getConnectError,
 )
 from torsion.internet._errors import TimeoutError as ConnectTimeoutError
+from torsion.internet._ireactor import IHalfCloseableDescriptor
 from torsion.internet._itransport import (
     IConnector,
     IHalfCloseableProtocol,
@@ -78,7 +79,7 @@ def _address(family: int, sockaddr: Any) -> IPv4Address | IPv6Address:
     return IPv4Address("TCP", host, port)
 
 
-@implementer(ITCPTransport)
+@implementer(ITCPTransport, IHalfCloseableDescriptor)
 class Connection(FileDescriptor):
     """
     A TCP connection: the transport a protocol writes to.
