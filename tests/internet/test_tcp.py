@@ -22,7 +22,7 @@ from torsion.internet.error import (
     TimeoutError,
 )
 from torsion.internet.interfaces import IHalfCloseableProtocol, IPushProducer
-from torsion.internet.protocol import ClientFactory, Factory, Protocol
+from torsion.internet.protocol import ClientFactory, Factory, Protocol, connectionDone
 from torsion.python.failure import Failure
 
 __all__ = ["backendReactor"]
@@ -56,7 +56,7 @@ class Collector(Protocol):
         if self.received == self.expect:
             self.transport.loseConnection()
 
-    def connectionLost(self, reason: Failure) -> None:
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         self.reason = reason
         self.reactor.stop()
 
