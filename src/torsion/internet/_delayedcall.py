@@ -148,8 +148,10 @@ class DelayedCall:
         @raise AlreadyCalled: If it has already run.
         """
         self._checkPending("cancel")
-        self.canceller(self)
+        # Marked first: the scheduler may compact its queue inside the
+        # canceller, and must see this call as dead.
         self.cancelled = True
+        self.canceller(self)
         self.func = _released
         self.args = ()
         self.kw = {}
