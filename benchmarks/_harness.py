@@ -26,9 +26,18 @@
 # otherwise run at moments that depend on what the *previous* contender
 # allocated) and starts from a freshly collected heap; the collector is
 # re-enabled afterwards if it was on before.
+#
+# Two additions for workloads that need set-up they should not be charged
+# for (a fresh event loop per sample, threads started before the clock runs):
+# - a contender's run(loops) may return Timed(value, ns): the harness then
+#   takes `ns` as the sample's duration instead of timing the whole call, and
+#   checks `value` against the expected result;
+# - a Case with `loops` set is not calibrated: every sample is run(loops)
+#   (for workloads whose size is fixed by the issue, e.g. "100,000 timers").
 from __future__ import annotations
 
 import gc
+import math
 import os
 import platform
 import statistics
@@ -48,13 +57,28 @@ class BenchmarkError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Timed:
+    """
+    What a contender returns when it times its workload itself.
+
+    @ivar value: The result of the last repetition, as C{run} would return it.
+    @ivar ns: Nanoseconds spent on the part of the call that is measured
+        (set-up and tear-down left out).
+    """
+
+    value: object
+    ns: int
+
+
+@dataclass(frozen=True, slots=True)
 class Contender:
     """
     One implementation of a case's workload.
 
     @ivar name: Column key, e.g. C{"torsion"}, C{"twisted"}, C{"asyncio-task"}.
     @ivar run: C{run(loops)} performs the workload C{loops} times and returns
-        the result of the last repetition.
+        the result of the last repetition, or a L{Timed} holding that result
+        and the time its measured part took.
     """
 
     name: str
@@ -86,6 +110,8 @@ class Case:
     @ivar expected: What every contender's C{run} must return.
     @ivar contenders: The implementations, in round-robin order.
     @ivar comparisons: The ratios to report for this case.
+    @ivar loops: Repetitions per sample, if fixed; L{None} to calibrate them
+        to the wanted sample time.
     """
 
     key: str
@@ -93,6 +119,7 @@ class Case:
     expected: object
     contenders: tuple[Contender, ...]
     comparisons: tuple[Comparison, ...]
+    loops: int | None = None
 
 
 @dataclass(slots=True)
@@ -130,15 +157,17 @@ def timeSample(run: Callable[[int], object], loops: int) -> int:
 
     @param run: A contender's C{run}.
     @param loops: Repetitions to perform.
-    @return: Elapsed nanoseconds.
+    @return: Elapsed nanoseconds: those C{run} reports if it returns a
+        L{Timed}, else the duration of the whole call.
     """
     wasEnabled = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
         start = time.perf_counter_ns()
-        run(loops)
-        return time.perf_counter_ns() - start
+        result = run(loops)
+        elapsed = time.perf_counter_ns() - start
+        return result.ns if isinstance(result, Timed) else elapsed
     finally:
         if wasEnabled:
             gc.enable()
@@ -173,6 +202,8 @@ def check(case: Case) -> None:
     """
     for contender in case.contenders:
         got = contender.run(1)
+        if isinstance(got, Timed):
+            got = got.value
         if got != case.expected:
             raise BenchmarkError(
                 f"case ({case.key}) contender {contender.name!r} returned {got!r}, "
@@ -186,7 +217,8 @@ def measure(case: Case, rounds: int, sampleNs: int) -> CaseResult:
 
     @param case: The case to measure.
     @param rounds: How many samples to take of each contender.
-    @param sampleNs: Wanted duration of one sample, in nanoseconds.
+    @param sampleNs: Wanted duration of one sample, in nanoseconds (unused
+        if the case fixes its C{loops}).
     @return: The samples, in ns per repetition.
     """
     if rounds < 1:
@@ -194,7 +226,10 @@ def measure(case: Case, rounds: int, sampleNs: int) -> CaseResult:
     check(case)
     result = CaseResult(case)
     for contender in case.contenders:
-        result.loops[contender.name] = calibrate(contender.run, sampleNs)
+        if case.loops is None:
+            result.loops[contender.name] = calibrate(contender.run, sampleNs)
+        else:
+            result.loops[contender.name] = case.loops
         result.samples[contender.name] = []
     for _ in range(rounds):
         for contender in case.contenders:
@@ -237,28 +272,56 @@ def formatNs(value: float) -> str:
     return f"{value:,.0f} ns"
 
 
-def formatTable(results: Sequence[CaseResult], columns: Sequence[tuple[str, str]]) -> list[str]:
+def formatTable(
+    results: Sequence[CaseResult],
+    columns: Sequence[tuple[str, str]],
+    formatValue: Callable[[float], str] = formatNs,
+) -> list[str]:
     """
     Lay out the median ns/op of every contender, one row per case.
 
     @param results: Measured cases.
     @param columns: (contender name, column heading) pairs, in order; a case
         without that contender shows C{-}.
+    @param formatValue: Turns a median (ns per repetition) into a cell.
     @return: Lines of text.
     """
     titleWidth = max([len("case"), *(len(f"({r.case.key}) {r.case.title}") for r in results)])
-    widths = [max(len(heading), 12) for _, heading in columns]
+    texts = [
+        [formatValue(result.median(name)) if name in result.samples else "-" for name, _ in columns]
+        for result in results
+    ]
+    widths = [
+        max([len(heading), 12, *(len(row[i]) for row in texts)])
+        for i, (_, heading) in enumerate(columns)
+    ]
     header = "case".ljust(titleWidth) + "".join(
         "  " + heading.rjust(width) for (_, heading), width in zip(columns, widths, strict=True)
     )
     lines = [header, "-" * len(header)]
-    for result in results:
-        cells = []
-        for (name, _), width in zip(columns, widths, strict=True):
-            text = formatNs(result.median(name)) if name in result.samples else "-"
-            cells.append("  " + text.rjust(width))
-        lines.append(f"({result.case.key}) {result.case.title}".ljust(titleWidth) + "".join(cells))
+    for result, row in zip(results, texts, strict=True):
+        cells = "".join("  " + text.rjust(width) for text, width in zip(row, widths, strict=True))
+        lines.append(f"({result.case.key}) {result.case.title}".ljust(titleWidth) + cells)
     return lines
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """
+    The value below which C{fraction} of C{values} lie (nearest rank).
+
+    @param values: Measurements; at least one.
+    @param fraction: Between 0 and 1, e.g. C{0.99} for the 99th percentile.
+    @return: One of C{values}: the smallest with at least C{fraction} of
+        them at or below it.
+    @raise ValueError: If C{values} is empty or C{fraction} is out of range.
+    """
+    if not values:
+        raise ValueError("percentile() needs at least one value; measure something first")
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"percentile() fraction must be between 0 and 1, not {fraction!r}")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
 
 
 def verdict(ratio: float, target: float | None) -> str:
@@ -316,6 +379,7 @@ __all__ = [
     "CaseResult",
     "Comparison",
     "Contender",
+    "Timed",
     "calibrate",
     "check",
     "environmentLines",
@@ -323,6 +387,7 @@ __all__ = [
     "formatRatios",
     "formatTable",
     "measure",
+    "percentile",
     "timeSample",
     "verdict",
 ]

@@ -34,6 +34,7 @@ import itertools
 import time as _time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import ClassVar
 
 from zope.interface import implementer
@@ -42,6 +43,7 @@ from torsion.internet._errors import AlreadyCalled, AlreadyCancelled
 from torsion.internet.interfaces import IDelayedCall
 
 _serials = itertools.count()
+_NO_KEYWORDS: Mapping[str, object] = MappingProxyType({})
 
 
 def _released(*args: object, **kw: object) -> None:
@@ -154,7 +156,7 @@ class DelayedCall:
         self.canceller(self)
         self.func = _released
         self.args = ()
-        self.kw = {}
+        self.kw = _NO_KEYWORDS
 
     def reset(self, secondsFromNow: float) -> None:
         """

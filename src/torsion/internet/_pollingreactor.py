@@ -62,6 +62,13 @@ class PollingReactor(PosixNetworkMixin, ReactorBase):
         self._internal.add(reader)
         self.addReader(reader)
 
+    def _releaseWaker(self) -> None:
+        self.removeReader(self.waker)
+        self._internal.discard(self.waker)
+        super()._releaseWaker()
+        if not self._fds:
+            self._poller.close()
+
     def _watch(self, selectable: Selectable, table: dict[Selectable, int], flag: int) -> None:
         if selectable in table:
             return

@@ -84,7 +84,13 @@ class ReactorBase:
         self._startedBefore = False
         self._justStopped = False
         self._shutdownSignals = 0
-        self._timers = TimerQueue()
+        self._timers = timers = TimerQueue()
+        # Bound once: callLater hands them to every DelayedCall.
+        self._timerCancelled = timers.cancelled
+        self._timerMoved = timers.movedSooner
+        self._now: Callable[[], float] = (
+            time.time if type(self).seconds is ReactorBase.seconds else self.seconds
+        )
         self._events = SystemEvents()
         self._threadCalls: deque[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
         self._threadCalls = deque()
@@ -137,17 +143,16 @@ class ReactorBase:
             raise TypeError(f"callLater() needs a callable, not {callable!r}")
         if delay < 0:
             raise ValueError(f"callLater() delay must be >= 0, not {delay!r}")
-        timers = self._timers
         call = DelayedCall(
-            self.seconds() + delay,
+            self._now() + delay,
             callable,
             args,
             kw,
-            timers.cancelled,
-            timers.movedSooner,
-            self.seconds,
+            self._timerCancelled,
+            self._timerMoved,
+            self._now,
         )
-        timers.add(call)
+        self._timers.add(call)
         return call
 
     def getDelayedCalls(self) -> list[DelayedCall]:
@@ -166,7 +171,7 @@ class ReactorBase:
         nextTime = self._timers.nextTime()
         if nextTime is None:
             return None
-        return max(0.0, nextTime - self.seconds())
+        return max(0.0, nextTime - self._now())
 
     # -- IReactorThreads -------------------------------------------------------
 
@@ -313,6 +318,13 @@ class ReactorBase:
             self.mainLoop()
         finally:
             self._restoreSignalHandlers()
+            if self._startedBefore and not self._started:
+                # Stopped for good (not crashed): release the waker's
+                # descriptors; later callFromThread calls are dropped.
+                self._releaseWaker()
+
+    def _releaseWaker(self) -> None:
+        self.waker.close()
 
     def mainLoop(self) -> None:
         """
@@ -342,7 +354,7 @@ class ReactorBase:
         """
         if self._threadCalls:
             self._runThreadCalls()
-        self._timers.runDue(self.seconds(), self._timedCallFailed)
+        self._timers.runDue(self._now(), self._timedCallFailed)
         if self._justStopped:
             self._justStopped = False
             self.fireSystemEvent("shutdown")

@@ -52,11 +52,14 @@ class Waker:
         """
         Make the descriptor readable.  Thread-safe and non-blocking.
         """
+        fd = self._writeFd
+        if fd < 0:
+            return
         try:
             if self._eventfd:
-                os.eventfd_write(self._writeFd, 1)
+                os.eventfd_write(fd, 1)
             else:
-                os.write(self._writeFd, b"x")
+                os.write(fd, b"x")
         except (BlockingIOError, OSError):
             pass  # Full, or closed at shutdown: either way nothing to do.
 
@@ -83,13 +86,16 @@ class Waker:
         """
         Close the descriptors (idempotent).
         """
-        for fd in {self._readFd, self._writeFd}:
+        # Forget the numbers first, so that a thread calling wakeUp() meanwhile
+        # cannot write to a descriptor number reused by someone else.
+        fds = {self._readFd, self._writeFd}
+        self._readFd = self._writeFd = -1
+        for fd in fds:
             if fd >= 0:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-        self._readFd = self._writeFd = -1
 
     def logPrefix(self) -> str:
         """
