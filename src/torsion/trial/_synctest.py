@@ -11,11 +11,13 @@
 #   3. setUp; if it passed, the test method, judged against `todo`; then
 #      the cleanups, last added first, even if setUp failed; then tearDown
 #      if setUp passed.  Cleanups run before tearDown, as in trial.
-#   4. Garbage is collected (see _triallog.py for how it is kept cheap), so
+#   4. The reactor-based TestCase checks the reactor for leftovers
+#      (_checkReactor, which does nothing here).
+#   5. Garbage is collected (see _triallog.py for how it is kept cheap), so
 #      that a Deferred garbage-collected with an unhandled failure logs it
 #      now; every failure logged and not flushed fails the test, in one
 #      report.
-#   5. Warnings the test did not flush are emitted again, to whatever
+#   6. Warnings the test did not flush are emitted again, to whatever
 #      filters and capture were in place outside the test.
 # Each problem is reported to the result as it happens (addError,
 # addFailure, addSkip, addExpectedFailure, addUnexpectedSuccess);
@@ -233,6 +235,8 @@ class SynchronousTestCase(_Assertions):
                 reported = True
         if setUpPassed and self._runPart(result, self.tearDown, None):
             reported = True
+        if self._checkReactor(result):
+            reported = True
         self._errorLog.collectGarbage()
         message = self._errorLog.describe(self.id())
         if message is not None:
@@ -274,6 +278,15 @@ class SynchronousTestCase(_Assertions):
         else:
             return False
         return True
+
+    def _checkReactor(self, result: unittest.TestResult) -> bool:
+        """
+        Check what the test left on the reactor (the reactor-based TestCase
+        does; this class never runs the reactor).
+
+        @return: Whether a problem was reported.
+        """
+        return False
 
     def _refuseWaiting(self, method: Callable[[], object]) -> None:
         if inspect.isgeneratorfunction(method):
