@@ -98,6 +98,8 @@ class ReactorBase:
         self._oldSignalHandlers: dict[int, Any] = {}
         self._childReapers: list[Callable[[], None]] = []
         self.threadpool: ThreadPool | None = None
+        self._threadpoolStartupID: tuple[str, int] | None = None
+        self._threadpoolShutdownID: tuple[str, int] | None = None
         self.waker = Waker()
         self._addInternalReader(self.waker)
         self.addSystemEventTrigger("during", "startup", self._reallyStartRunning)
@@ -202,11 +204,29 @@ class ReactorBase:
             from torsion.python.threadpool import ThreadPool
 
             pool = self.threadpool = ThreadPool(0, self._threadpoolSize, "torsion.reactor")
-            self.callWhenRunning(pool.start)
-            self.addSystemEventTrigger("during", "shutdown", self._stopThreadPool)
+            self._threadpoolStartupID = self.callWhenRunning(pool.start)
+            self._threadpoolShutdownID = self.addSystemEventTrigger(
+                "during", "shutdown", self._stopThreadPool
+            )
         return self.threadpool
 
     def _stopThreadPool(self) -> None:
+        """
+        Stop the thread pool (at shutdown, or when a test harness replaces
+        it), forgetting its startup trigger if the reactor never started.
+        """
+        startupID, self._threadpoolStartupID = self._threadpoolStartupID, None
+        if startupID is not None:
+            try:
+                self.removeSystemEventTrigger(startupID)
+            except ValueError:
+                pass  # It already ran.
+        shutdownID, self._threadpoolShutdownID = self._threadpoolShutdownID, None
+        if shutdownID is not None:
+            try:
+                self.removeSystemEventTrigger(shutdownID)
+            except ValueError:
+                pass  # This is it, running now.
         pool = self.threadpool
         if pool is not None:
             self.threadpool = None
