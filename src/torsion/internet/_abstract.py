@@ -4,8 +4,10 @@
 #
 # How writing works
 # -----------------
-# write() appends to `_buffer` (a deque of chunks) and, if the transport was
-# idle, starts watching for writability.  doWrite() sends as much as the
+# write() on an idle transport (nothing buffered) sends at once; whatever the
+# kernel does not take, and anything written while data is still buffered,
+# goes to `_buffer` (a deque of chunks) and the transport starts watching
+# for writability.  doWrite() sends as much as the
 # kernel takes, in slices of at most SEND_LIMIT bytes (small chunks are
 # joined so that many tiny writes cost one system call), and stops watching
 # once the buffer is empty.
@@ -87,6 +89,8 @@ class FileDescriptor:
     bufferSize = 2**16
     lowWaterMark = 2**14
     SEND_LIMIT = 2**18
+    writeThrough = True
+    _writeError: BaseException | None = None
 
     def __init__(self, reactor: Any = None) -> None:
         if reactor is None:
@@ -171,20 +175,38 @@ class FileDescriptor:
 
     def write(self, data: bytes) -> None:
         """
-        Queue C{data} to be sent; ignored once the transport is closing.
+        Send C{data}, or queue what the kernel does not take at once; ignored
+        once the transport has closed.
 
         @raise TypeError: If C{data} is not bytes.
         """
-        if not isinstance(cast(object, data), bytes | bytearray | memoryview):
-            raise TypeError(
-                f"{type(self).__name__}.write() takes bytes, not {type(data).__name__}; "
-                "encode text first, e.g. transport.write(text.encode('utf-8'))"
-            )
+        if type(data) is not bytes:
+            if not isinstance(cast(object, data), bytearray | memoryview):
+                raise TypeError(
+                    f"{type(self).__name__}.write() takes bytes, not {type(data).__name__}; "
+                    "encode text first, e.g. transport.write(text.encode('utf-8'))"
+                )
+            # A bytearray may change after write() returns: keep a copy.
+            data = bytes(data)
         if not self.connected or self._writeDisconnected or not data:
             return
-        # A bytearray may change after write() returns: keep a copy.
-        self._buffer.append(data if isinstance(cast(object, data), bytes) else bytes(data))
-        self._bufferedBytes += len(data)
+        if not self._buffer and self.writeThrough:
+            # Speed over clarity: an idle transport sends at once (one system
+            # call, no wait for writability); only what the kernel does not
+            # take is buffered.  An error is kept for doWrite to report, so
+            # that write() never calls connectionLost itself.
+            sent = self.writeSomeData(data)
+            if isinstance(sent, BaseException):
+                self._writeError = sent
+                self.startWriting()
+                return
+            if sent == len(data):
+                return
+            self._buffer.append(memoryview(data)[sent:])
+            self._bufferedBytes += len(data) - sent
+        else:
+            self._buffer.append(data)
+            self._bufferedBytes += len(data)
         self._checkHighWater()
         self.startWriting()
 
@@ -231,6 +253,9 @@ class FileDescriptor:
         """
         Send buffered data; close or half-close when it has all gone.
         """
+        if self._writeError is not None:
+            error, self._writeError = self._writeError, None
+            return error
         buffer = self._buffer
         while buffer:
             chunk = self._nextSlice()
