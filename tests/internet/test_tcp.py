@@ -4,6 +4,8 @@ Tests for TCP over real loopback sockets, on every reactor backend.
 
 from __future__ import annotations
 
+import os
+import resource
 import socket
 from typing import Any
 
@@ -380,3 +382,102 @@ class FlowControlTests:
         assert flood.pauses > 0
         transport = Flood.chunk
         assert flood.maxBuffered <= 2**16 + len(transport)
+
+
+def openDescriptorCount() -> int:
+    """
+    How many descriptors this process has open (Linux: /proc/self/fd).
+    """
+    return len(os.listdir("/proc/self/fd"))
+
+
+class ScaleTests:
+    def test_thousandConcurrentConnections(self, backendReactor: PollingReactor) -> None:
+        """
+        One reactor serves 1,000 connections open at the same time: each
+        client sends its number once all are connected and gets it back.
+        """
+        r = backendReactor
+        if type(r).__name__ == "SelectReactor":
+            pytest.skip("select() cannot watch descriptors above FD_SETSIZE (1024)")
+        count = 1000
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard != resource.RLIM_INFINITY and hard < 3 * count:
+            pytest.skip(f"the descriptor limit ({hard}) is too low for {count} connections")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 3 * count), hard))
+        try:
+            port = r.listenTCP(0, Factory.forProtocol(Echo), interface="127.0.0.1", backlog=1024)
+            clients: list[Protocol] = []
+            answers: dict[int, bytes] = {}
+
+            class Numbered(Protocol):
+                def __init__(self, number: int) -> None:
+                    self.number = number
+
+                def connectionMade(self) -> None:
+                    clients.append(self)
+                    if len(clients) == count:
+                        for client in clients:
+                            client.transport.write(b"%d\n" % client.number)
+
+                def dataReceived(self, data: bytes) -> None:
+                    answers[self.number] = answers.get(self.number, b"") + data
+                    if answers[self.number].endswith(b"\n"):
+                        self.transport.loseConnection()
+
+                def connectionLost(self, reason: Failure = connectionDone) -> None:
+                    clients.remove(self)
+                    if not clients:
+                        r.stop()
+
+            for number in range(count):
+                r.connectTCP("127.0.0.1", port.getHost().port, clientFactory(Numbered(number)))
+            runReactor(r, timeout=120)
+            assert answers == {n: b"%d\n" % n for n in range(count)}
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+    def test_noDescriptorLeak(self, backendReactor: PollingReactor) -> None:
+        """
+        10,000 connect/exchange/disconnect cycles (10 in flight at a time)
+        leave no descriptor open: after the reactor has stopped, exactly the
+        reactor's own descriptors and the port's are gone.
+        """
+        if not os.path.isdir("/proc/self/fd"):
+            pytest.skip("counting descriptors needs /proc/self/fd (Linux)")
+        r = backendReactor
+        cycles = 10_000
+        port = r.listenTCP(0, Factory.forProtocol(Echo), interface="127.0.0.1")
+        started = [0]
+        finished = [0]
+
+        class Once(Protocol):
+            def connectionMade(self) -> None:
+                self.transport.write(b"hi")
+
+            def dataReceived(self, data: bytes) -> None:
+                self.transport.loseConnection()
+
+            def connectionLost(self, reason: Failure = connectionDone) -> None:
+                finished[0] += 1
+                if finished[0] == cycles:
+                    r.stop()
+                else:
+                    connect()
+
+        def connect() -> None:
+            if started[0] < cycles:
+                started[0] += 1
+                r.connectTCP("127.0.0.1", port.getHost().port, clientFactory(Once()))
+
+        def start() -> None:
+            for _ in range(10):
+                connect()
+
+        r.callWhenRunning(start)
+        # The port, the waker and (for epoll) the poller close with the reactor.
+        reactorOwn = 2 + (1 if r._poller.name == "epoll" else 0)
+        before = openDescriptorCount()
+        runReactor(r, timeout=300)
+        assert finished[0] == cycles
+        assert openDescriptorCount() == before - reactorOwn
