@@ -407,7 +407,6 @@ class ScaleTests:
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 3 * count), hard))
         try:
             port = r.listenTCP(0, Factory.forProtocol(Echo), interface="127.0.0.1", backlog=1024)
-            clients: list[Protocol] = []
             answers: dict[int, bytes] = {}
 
             class Numbered(Protocol):
@@ -430,6 +429,7 @@ class ScaleTests:
                     if not clients:
                         r.stop()
 
+            clients: list[Numbered] = []
             for number in range(count):
                 r.connectTCP("127.0.0.1", port.getHost().port, clientFactory(Numbered(number)))
             runReactor(r, timeout=120)
