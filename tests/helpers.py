@@ -4,7 +4,11 @@ Helpers shared by the tests: reading a Deferred's result synchronously.
 
 from __future__ import annotations
 
+import os
+import shutil
 from typing import Any
+
+import pytest
 
 from torsion.internet.defer import Deferred
 from torsion.python.failure import Failure
@@ -48,3 +52,19 @@ def assertNoResult(d: Deferred[Any]) -> None:
 
     d.addBoth(look)
     assert not seen, f"{d!r} has a result but should not: {seen[0]!r}"
+
+
+def requireTool(command: str) -> str:
+    """
+    The path of a third-party program the test drives (e.g. C{socat}).
+
+    In CI (C{CI} set) a missing tool fails the test: C{./dev test} installs
+    them.  Elsewhere the test is skipped, saying why.
+    """
+    path = shutil.which(command)
+    if path is None:
+        message = f"{command} is not installed (./dev test installs it with apt-get)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}, and CI must run this test")
+        pytest.skip(message)
+    return path
