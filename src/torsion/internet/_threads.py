@@ -12,13 +12,22 @@
 # Out of a thread: blockingCallFromThread() schedules the call in the
 # reactor thread with callFromThread.  There an exception is kept as a
 # Failure with its traceback, and any other outcome (a value, a Deferred, a
-# coroutine) becomes a Deferred through maybeDeferred; the result is handed
+# coroutine) becomes a Deferred through maybeDeferred.  The result comes
 # back through a one-slot box and an Event that the calling thread waits
-# on, and a Failure is raised there.  Called from the reactor thread itself this
-# would wait for a call that can only run once the wait is over, so it
+# on; a Failure is raised there.  Called from the reactor thread itself,
+# it would wait for a call that can only run once the wait is over, so it
 # raises instead.  The reactor thread is read from the reactor's
 # `_reactorThread` attribute (set by ReactorBase.startRunning; reactors
 # without it are taken at their word that the caller is not their thread).
+#
+# The same deadlock, one step removed: at shutdown the reactor thread stops
+# the reactor's pool, and ThreadPool.stop() waits for the running jobs.  A
+# job waiting in blockingCallFromThread then waits for a reactor thread that
+# waits for it, and the process hangs (even SIGTERM is only handled by the
+# reactor thread).  So a pool thread registers its Event with its pool
+# (ThreadPool._addStopWaiter); when the reactor thread is the one stopping
+# that pool, the wait ends with ReactorStoppingError, the job unwinds and
+# shutdown goes on.
 from __future__ import annotations
 
 import threading
@@ -27,11 +36,35 @@ from typing import Any, ParamSpec, TypeVar, cast, overload
 
 from torsion.internet._deferred import Deferred, fail, maybeDeferred
 from torsion.internet._ireactor import IReactorFromThreads, IReactorThreads
-from torsion.python._threadpool import PoolStoppedError, ThreadPool
+from torsion.python._threadpool import PoolStoppedError, ThreadPool, currentPool
 from torsion.python.failure import Failure
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
+
+
+class ReactorStoppingError(RuntimeError):
+    """
+    L{blockingCallFromThread} gave up waiting: the reactor thread is
+    stopping the thread pool of the waiting thread (at reactor shutdown),
+    so it will not finish the call or hand its result over.
+
+    @ivar func: The callable that was to be run.
+    """
+
+    def __init__(self, func: object) -> None:
+        """
+        @param func: The callable that was to be run.
+        """
+        super().__init__(func)
+        self.func = func
+
+    def __str__(self) -> str:
+        return (
+            f"blockingCallFromThread(reactor, {self.func!r}, ...) gave up waiting: the "
+            "reactor thread is stopping this thread's pool (the reactor is shutting down), "
+            "so the call may not have run; let the job end when it sees this error"
+        )
 
 
 class BlockingCallInReactorThreadError(RuntimeError):
@@ -149,11 +182,6 @@ def callMultipleInThread(
     _globalReactor().callInThread(_runMultiple, list(tupleList))
 
 
-def _inReactorThread(reactor: object) -> bool:
-    thread = getattr(reactor, "_reactorThread", None)
-    return thread is not None and thread is threading.current_thread()
-
-
 @overload
 def blockingCallFromThread(
     reactor: IReactorFromThreads,
@@ -197,8 +225,11 @@ def blockingCallFromThread(
         coroutine failed with, with its original traceback.
     @raise BlockingCallInReactorThreadError: If called from the reactor
         thread, where waiting would deadlock.
+    @raise ReactorStoppingError: If called in a pool thread whose pool the
+        reactor thread stops (at shutdown) before the result is there.
     """
-    if _inReactorThread(reactor):
+    reactorThread = getattr(reactor, "_reactorThread", None)
+    if reactorThread is not None and reactorThread is threading.current_thread():
         raise BlockingCallInReactorThreadError(f)
     box: list[Any] = []
     done = threading.Event()
@@ -217,8 +248,27 @@ def blockingCallFromThread(
         else:
             maybeDeferred(lambda: result).addBoth(keep)
 
-    reactor.callFromThread(inReactor)
-    done.wait()
+    pool = currentPool() if reactorThread is not None else None
+    if pool is None:
+        reactor.callFromThread(inReactor)
+        done.wait()
+    else:
+        try:
+            if pool._addStopWaiter(done) is reactorThread:
+                raise ReactorStoppingError(f)
+            reactor.callFromThread(inReactor)
+            while not box:
+                done.wait()
+                if box:
+                    break
+                if pool._stopper is reactorThread:
+                    raise ReactorStoppingError(f)
+                # Stopped by some other thread: the reactor can still answer.
+                # (keep() fills the box before setting the event, so a result
+                # arriving around this clear() is seen by the loop test.)
+                done.clear()
+        finally:
+            pool._removeStopWaiter(done)
     result = box[0]
     if isinstance(result, Failure):
         result.raiseException()

@@ -8,6 +8,7 @@ a thread.  See C{docs/threads.md}.
 
 from torsion.internet._threads import (
     BlockingCallInReactorThreadError,
+    ReactorStoppingError,
     blockingCallFromThread,
     callMultipleInThread,
     deferToThread,
@@ -17,6 +18,7 @@ from torsion.python._publish import publish as _publish
 
 __all__ = [
     "BlockingCallInReactorThreadError",
+    "ReactorStoppingError",
     "blockingCallFromThread",
     "callMultipleInThread",
     "deferToThread",

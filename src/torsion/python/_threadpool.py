@@ -8,6 +8,7 @@
 #   _pending   a deque of _Job objects submitted and not yet taken
 #   _threads   the live worker threads
 #   _idle      how many workers are waiting on the condition right now
+#   _busy      how many workers have taken a job and not yet come back
 #   _quitting  how many workers have been asked to exit (to shrink the pool)
 #
 # A worker loops: under the lock, take the oldest pending job (or, if the
@@ -19,13 +20,18 @@
 # that can change (start, a submission, adjustPoolsize, a worker dying
 # abnormally).  Threads are created lazily: start() creates `min` of them,
 # and a submission creates one more only when the pending jobs outnumber
-# the idle workers, never going past `max`.  Idle workers are kept and
-# reused; they exit only at stop(), or when adjustPoolsize() lowers `max`
-# below the number alive (each worker checks _quitting before taking work,
-# so busy workers leave once their current job is done).  Keeping idle
-# threads, rather than letting those above `min` exit at once, means that a
-# steady trickle of calls into a min=0 pool reuses one thread instead of
-# creating a thread per call.
+# the workers that are not busy (idle, or created and not yet looking for
+# work), never going past `max`: the pool wants busy + pending threads.
+# A worker counts as busy until it is back under the lock, so a job
+# submitted in the instant between a worker finishing and it looking for
+# more work may create a thread that is not strictly needed.
+#
+# Idle workers are kept and reused; they exit only at stop(), or when
+# adjustPoolsize() lowers `max` below the number alive (each worker checks
+# _quitting before taking work, so busy workers leave once their current
+# job is done).  Keeping idle threads, rather than letting those above
+# `min` exit at once, means that a steady trickle of calls into a min=0
+# pool reuses one thread instead of creating a thread per call.
 #
 # A job remembers the contextvars context of the code that submitted it
 # (contextvars.copy_context(), one copy per job) and runs there: the job
@@ -35,7 +41,15 @@
 # stop() lets the running jobs finish, and refuses the queued ones: they are
 # taken off the queue, each onResult is called with a PoolStoppedError
 # failure (in the thread calling stop()) and jobs without an onResult are
-# reported in one warning.  Then it joins the workers.  Workers are daemon
+# reported in one warning.  Then it joins the workers.
+#
+# A job that waits for the thread calling stop() would make that join wait
+# forever: typically a job inside blockingCallFromThread while the reactor
+# thread stops the reactor's pool at shutdown.  So stop() first records
+# which thread is stopping the pool (_stopper) and sets every Event that a
+# job registered with _addStopWaiter; such a job wakes up, sees who is
+# stopping the pool, and can give up instead of waiting.  Each worker
+# thread knows its pool through a thread-local (currentPool()).  Workers are daemon
 # threads, so a process that never calls stop() still exits promptly: the
 # interpreter does not wait for them.
 from __future__ import annotations
@@ -56,6 +70,18 @@ _P = ParamSpec("_P")
 _log = Logger(namespace="torsion.python.threadpool")
 
 _poolNumbers = itertools.count(1)
+
+_workerState = threading.local()
+
+
+def currentPool() -> ThreadPool | None:
+    """
+    The pool whose worker thread this is, if any.
+
+    @return: The L{ThreadPool} running the current thread, or L{None}.
+    """
+    pool: ThreadPool | None = getattr(_workerState, "pool", None)
+    return pool
 
 
 class PoolStoppedError(RuntimeError):
@@ -223,7 +249,10 @@ class ThreadPool:
         self._pending: deque[_Job] = deque()
         self._threads: list[threading.Thread] = []
         self._idle = 0
+        self._busy = 0
         self._quitting = 0
+        self._stopper: threading.Thread | None = None
+        self._stopWaiters: set[threading.Event] = set()
 
     def __repr__(self) -> str:
         state = "stopped" if self.joined else "started" if self.started else "not started"
@@ -289,10 +318,14 @@ class ThreadPool:
                 return
             self.joined = True
             self.started = False
+            self._stopper = threading.current_thread()
             dropped = list(self._pending)
             self._pending.clear()
             threads = list(self._threads)
+            stopWaiters = list(self._stopWaiters)
             self._wakeUp.notify_all()
+        for event in stopWaiters:
+            event.set()
         self._reportDropped(dropped)
         current = threading.current_thread()
         for thread in threads:
@@ -352,6 +385,18 @@ class ThreadPool:
         @raise PoolStoppedError: If the pool has been stopped.
         """
         self._submit(_Job(onResult, func, args, kw))
+
+    def _addStopWaiter(self, event: threading.Event) -> threading.Thread | None:
+        # Have stop() set `event`.  Returns the thread stopping the pool if
+        # stop() has already been called (the event is then not registered).
+        with self._lock:
+            if self._stopper is None:
+                self._stopWaiters.add(event)
+            return self._stopper
+
+    def _removeStopWaiter(self, event: threading.Event) -> None:
+        with self._lock:
+            self._stopWaiters.discard(event)
 
     def _submit(self, job: _Job) -> None:
         with self._lock:
@@ -416,7 +461,7 @@ class ThreadPool:
             kept = min(self._quitting, self.max - committed)
             self._quitting -= kept
             committed += kept
-        wanted = max(self.min, committed + len(self._pending) - self._idle)
+        wanted = max(self.min, self._busy + len(self._pending))
         for _ in range(min(wanted, self.max) - committed):
             self._startWorker()
 
@@ -431,10 +476,13 @@ class ThreadPool:
         thread.start()
         self._threads.append(thread)
 
-    def _nextJob(self, me: threading.Thread) -> _Job | None:
-        # The next job for worker `me`, waiting if there is none; None when
-        # `me` must exit, in which case it has been removed from _threads.
+    def _nextJob(self, me: threading.Thread, finished: bool) -> _Job | None:
+        # The next job for worker `me` (which has just `finished` one),
+        # waiting if there is none; None when `me` must exit, in which case
+        # it has been removed from _threads.
         with self._lock:
+            if finished:
+                self._busy -= 1
             while True:
                 if self.joined:
                     self._threads.remove(me)
@@ -444,6 +492,7 @@ class ThreadPool:
                     self._threads.remove(me)
                     return None
                 if self._pending:
+                    self._busy += 1
                     return self._pending.popleft()
                 self._idle += 1
                 try:
@@ -453,18 +502,24 @@ class ThreadPool:
 
     def _work(self) -> None:
         me = threading.current_thread()
+        _workerState.pool = self
+        busy = False  # whether _busy counts this worker
         try:
-            while (job := self._nextJob(me)) is not None:
+            while (job := self._nextJob(me, busy)) is not None:
+                busy = True
                 job.run(self._label)
-                # Drop the job (its arguments, its result) before waiting
-                # for the next one, so an idle worker keeps nothing alive.
-                del job
+                # Drop the job before waiting for the next one, so that an
+                # idle worker keeps nothing alive: not the job's arguments,
+                # not its result.
+                job = None
         finally:
-            # Only reached with `me` still listed if something raised out
-            # of the loop: replace this worker if work is waiting.
+            # `me` is still listed only if something raised out of the
+            # loop: uncount it, and replace it if work is waiting.
             with self._lock:
                 if me in self._threads:
                     self._threads.remove(me)
+                    if busy:
+                        self._busy -= 1
                     self._balance()
 
 
