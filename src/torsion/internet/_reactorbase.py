@@ -49,6 +49,7 @@ from torsion.internet._systemevents import SystemEvents
 from torsion.internet._timerqueue import TimerQueue
 from torsion.internet._waker import Waker
 from torsion.logger import Logger
+from torsion.python._threadable import registerAsIOThread
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -322,6 +323,7 @@ class ReactorBase:
         self._started = True
         self._stopped = False
         self._reactorThread = threading.current_thread()
+        registerAsIOThread()
         if installSignalHandlers:
             self._installSignalHandlers()
         self.fireSystemEvent("startup")
