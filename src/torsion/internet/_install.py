@@ -35,7 +35,7 @@ def installReactor(reactor: Any) -> None:
     import torsion.internet
 
     sys.modules[_MODULE] = reactor
-    torsion.internet.reactor = reactor  # type: ignore[attr-defined]
+    torsion.internet.reactor = reactor
 
 
 def defaultReactorName() -> str:
