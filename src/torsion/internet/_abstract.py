@@ -201,6 +201,9 @@ class FileDescriptor:
                 self.startWriting()
                 return
             if sent == len(data):
+                if self.producer is not None and not self.streamingProducer:
+                    # A pull producer is asked for more from doWrite.
+                    self.startWriting()
                 return
             self._buffer.append(memoryview(data)[sent:])
             self._bufferedBytes += len(data) - sent

@@ -12,13 +12,15 @@
 # - the selectable's fileno() no longer matches (closed or replaced behind
 #   the reactor's back): disconnect it with ConnectionFdescWentAway, so a dead
 #   descriptor is dropped instead of being reported ready forever;
-# - hang-up or error without readable data: disconnect with ConnectionDone
-#   (if it was reading; a half-closeable descriptor only loses its read
-#   side) or ConnectionLost;
+# - hang-up (or an invalid descriptor) without readable data: disconnect
+#   with ConnectionDone (if it was reading; a half-closeable descriptor only
+#   loses its read side) or ConnectionLost;
+# - an error flag alone: doRead/doWrite, whose recv/send reports the error;
 # - otherwise doRead() and/or doWrite(); a true return value (an exception or
 #   Failure) or an exception raised disconnects it with that reason.
 from __future__ import annotations
 
+import select
 from typing import Any
 
 from zope.interface import implementer
@@ -30,12 +32,15 @@ from torsion.internet._ireactor import (
     IReadDescriptor,
     IWriteDescriptor,
 )
-from torsion.internet._pollers import ERROR, READ, WRITE, Poller
+from torsion.internet._pollers import READ, WRITE, Poller
 from torsion.internet._posixnet import PosixNetworkMixin
 from torsion.internet._reactorbase import ReactorBase, _log
 from torsion.python.failure import Failure
 
 Selectable = Any  # IReadDescriptor and/or IWriteDescriptor provider
+
+POLLERR = select.POLLERR
+_GONE = select.POLLHUP | select.POLLNVAL
 
 
 @implementer(IReactorFDSet)
@@ -189,17 +194,20 @@ class PollingReactor(PosixNetworkMixin, ReactorBase):
             if selectable.fileno() != fd:
                 why = ConnectionFdescWentAway(f"{selectable!r} no longer has descriptor {fd}")
                 isRead = selectable in self._readers
-            elif flags & ERROR and not flags & READ:
+            elif flags & _GONE and not flags & READ:
                 if selectable in self._readers:
                     isRead = True
                     why = ConnectionDone()
                 else:
                     why = ConnectionLost()
             else:
-                if flags & READ and selectable in self._readers:
+                # POLLERR alone is a pending socket error (an ICMP error on
+                # a datagram socket, a failed connect): the next recv/send
+                # or SO_ERROR reports it, so let doRead/doWrite see it.
+                if flags & (READ | POLLERR) and selectable in self._readers:
                     isRead = True
                     why = selectable.doRead()
-                if not why and flags & WRITE and selectable in self._writers:
+                if not why and flags & (WRITE | POLLERR) and selectable in self._writers:
                     isRead = False
                     why = selectable.doWrite()
         except Exception as e:
