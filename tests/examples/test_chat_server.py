@@ -6,6 +6,7 @@ The same conversation is held with a copy renamed to use Twisted.
 
 from __future__ import annotations
 
+import os
 import select
 import signal
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,3 +175,70 @@ def test_chat(program: Path) -> None:
             raise
     assert process.returncode == 0, err
     assert (out, err) == ("", "")
+
+
+def readUntil(stream: Any, marker: bytes) -> str:
+    """
+    Read from a tool's stdout until C{marker} has arrived.
+    """
+    seen = b""
+    while marker not in seen:
+        ready, _, _ = select.select([stream], [], [], TIMEOUT)
+        assert ready, f"no {marker!r} within {TIMEOUT}s; got {seen!r}"
+        chunk = os.read(stream.fileno(), 4096)
+        assert chunk, f"the tool's output ended before {marker!r}; got {seen!r}"
+        seen += chunk
+    return seen.decode()
+
+
+def test_thirdPartyClients() -> None:
+    """
+    Real third-party clients chat through the server: a line typed into
+    socat reaches a netcat client, and the other way round.
+    """
+    from tests.helpers import requireTool
+
+    socat = requireTool("socat")
+    nc = requireTool("nc")
+    process, port = startServer(PROGRAM)
+    peers: list[subprocess.Popen[bytes]] = []
+    try:
+        watcher = Client(port)
+        assert watcher.line().startswith("* welcome, you are guest1")
+        socatClient = subprocess.Popen(
+            [socat, "-", f"TCP:127.0.0.1:{port}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        peers.append(socatClient)
+        assert watcher.line() == "* guest2 joined"
+        ncClient = subprocess.Popen(
+            [nc, "-q", "1", "127.0.0.1", str(port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        peers.append(ncClient)
+        assert watcher.line() == "* guest3 joined"
+        assert socatClient.stdin is not None and ncClient.stdin is not None
+        socatClient.stdin.write(b"hello from socat\n")
+        socatClient.stdin.flush()
+        assert watcher.line() == "<guest2> hello from socat"
+        ncClient.stdin.write(b"hello from netcat\n")
+        ncClient.stdin.flush()
+        assert watcher.line() == "<guest3> hello from netcat"
+        watcher.send("bye, tools")
+        assert socatClient.stdout is not None and ncClient.stdout is not None
+        socatOut = readUntil(socatClient.stdout, b"<guest1> bye, tools\n")
+        ncOut = readUntil(ncClient.stdout, b"<guest1> bye, tools\n")
+        assert "<guest3> hello from netcat" in socatOut
+        assert "<guest1> bye, tools" in socatOut
+        assert "<guest2> hello from socat" in ncOut
+        assert "<guest1> bye, tools" in ncOut
+        watcher.close()
+    finally:
+        for peer in peers:
+            if peer.poll() is None:
+                peer.kill()
+                peer.communicate()
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=TIMEOUT)
