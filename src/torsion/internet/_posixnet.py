@@ -7,12 +7,24 @@ from typing import Any
 
 from zope.interface import implementer
 
-from torsion.internet._itransport import IReactorTCP
+from torsion.internet._itransport import (
+    IReactorMulticast,
+    IReactorTCP,
+    IReactorUDP,
+    IReactorUNIX,
+    IReactorUNIXDatagram,
+)
+from torsion.internet._multicast import MulticastReactorMixin
 from torsion.internet._tcp import Connector, Port
+from torsion.internet._udp import UDPReactorMixin
+from torsion.internet._unix import UNIXReactorMixin
+from torsion.internet._unixdatagram import UNIXDatagramReactorMixin
 
 
-@implementer(IReactorTCP)
-class PosixNetworkMixin:
+@implementer(IReactorTCP, IReactorUDP, IReactorMulticast, IReactorUNIX, IReactorUNIXDatagram)
+class PosixNetworkMixin(
+    UDPReactorMixin, MulticastReactorMixin, UNIXReactorMixin, UNIXDatagramReactorMixin
+):
     """
     listenTCP and connectTCP over non-blocking sockets.
     """
