@@ -187,6 +187,8 @@ class CannotListenError(BindError):
         self.socketError = socketError
 
     def __str__(self) -> str:
+        if isinstance(self.port, str) and not self.interface:
+            return f"Couldn't listen on {self.port}: {self.socketError}."  # a path
         where = self.interface or "any"
         return f"Couldn't listen on {where}:{self.port}: {self.socketError}."
 

@@ -1,6 +1,8 @@
 # The reactor's networking facets for POSIX sockets: the methods that make
-# listening ports and connections (IReactorTCP now; UNIX, UDP and adopted
-# sockets join it).  Mixed into every descriptor-based reactor.
+# listening ports and connections over TCP, UDP (and multicast), UNIX stream
+# and datagram sockets, and adopted sockets.  Each kind lives in its own
+# module as a mixin; this class gathers them, and every descriptor-based
+# reactor inherits it.
 from __future__ import annotations
 
 from typing import Any
@@ -26,7 +28,8 @@ class PosixNetworkMixin(
     UDPReactorMixin, MulticastReactorMixin, UNIXReactorMixin, UNIXDatagramReactorMixin
 ):
     """
-    listenTCP and connectTCP over non-blocking sockets.
+    The reactor methods that make sockets: TCP here, the rest from the
+    mixins.
     """
 
     def listenTCP(self, port: int, factory: Any, backlog: int = 50, interface: str = "") -> Port:
