@@ -15,11 +15,13 @@ from torsion.internet._protocoladapters import (
     ConsumerToProtocolAdapter,
     ProtocolToConsumerAdapter,
 )
+from torsion.internet._reconnecting import ClientCreator, ReconnectingClientFactory
 from torsion.python._publish import publish as _publish
 
 __all__ = [
     "AbstractDatagramProtocol",
     "BaseProtocol",
+    "ClientCreator",
     "ClientFactory",
     "ConnectedDatagramProtocol",
     "ConsumerToProtocolAdapter",
@@ -28,6 +30,7 @@ __all__ = [
     "ProcessProtocol",
     "Protocol",
     "ProtocolToConsumerAdapter",
+    "ReconnectingClientFactory",
     "ServerFactory",
     "connectionDone",
 ]
