@@ -183,3 +183,35 @@ def test_sameUnderTwisted(tmp_path: Path) -> None:
                     "",
                     "echo: a\necho: b\n",
                 ), (serverName, clientName)
+
+
+def test_thirdPartyClients() -> None:
+    """
+    Real third-party clients get their bytes back from the echo server:
+    socat and netcat, each sending a few lines and a binary payload.
+    """
+    from tests.helpers import requireTool
+
+    payload = b"first line\nsecond line\n" + bytes(range(256)) * 64 + b"\n"
+    tools = {
+        "socat": [requireTool("socat"), "-t", "0.2", "-"],
+        "nc": [requireTool("nc"), "-q", "0"],
+    }
+    with running(SERVER, "--port", "0") as (_, first):
+        port = portOf(first)
+        for name, command in tools.items():
+            target = [f"TCP:127.0.0.1:{port}"] if name == "socat" else ["127.0.0.1", str(port)]
+            with subprocess.Popen(
+                command + target, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            ) as tool:
+                assert tool.stdin is not None and tool.stdout is not None
+                tool.stdin.write(payload)
+                tool.stdin.flush()
+                echoed = b""
+                while len(echoed) < len(payload):
+                    chunk = tool.stdout.read1(65536)
+                    assert chunk, f"{name} stopped after {len(echoed)} bytes"
+                    echoed += chunk
+                tool.stdin.close()
+                tool.wait(timeout=RUN_TIMEOUT)
+            assert echoed == payload, name
