@@ -7,6 +7,7 @@ other (skipped if Twisted is not installed): the porting contract.
 
 from __future__ import annotations
 
+import os
 import re
 import selectors
 import signal
@@ -209,7 +210,7 @@ def test_thirdPartyClients() -> None:
                 tool.stdin.flush()
                 echoed = b""
                 while len(echoed) < len(payload):
-                    chunk = tool.stdout.read1(65536)
+                    chunk = os.read(tool.stdout.fileno(), 65536)
                     assert chunk, f"{name} stopped after {len(echoed)} bytes"
                     echoed += chunk
                 tool.stdin.close()
