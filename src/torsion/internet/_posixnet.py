@@ -9,8 +9,10 @@ from typing import Any
 
 from zope.interface import implementer
 
+from torsion.internet._adopt import SocketAdoptionMixin
 from torsion.internet._itransport import (
     IReactorMulticast,
+    IReactorSocket,
     IReactorTCP,
     IReactorUDP,
     IReactorUNIX,
@@ -23,9 +25,20 @@ from torsion.internet._unix import UNIXReactorMixin
 from torsion.internet._unixdatagram import UNIXDatagramReactorMixin
 
 
-@implementer(IReactorTCP, IReactorUDP, IReactorMulticast, IReactorUNIX, IReactorUNIXDatagram)
+@implementer(
+    IReactorTCP,
+    IReactorUDP,
+    IReactorMulticast,
+    IReactorUNIX,
+    IReactorUNIXDatagram,
+    IReactorSocket,
+)
 class PosixNetworkMixin(
-    UDPReactorMixin, MulticastReactorMixin, UNIXReactorMixin, UNIXDatagramReactorMixin
+    UDPReactorMixin,
+    MulticastReactorMixin,
+    UNIXReactorMixin,
+    UNIXDatagramReactorMixin,
+    SocketAdoptionMixin,
 ):
     """
     The reactor methods that make sockets: TCP here, the rest from the

@@ -298,7 +298,10 @@ class Port(FileDescriptor):
 
         @raise CannotListenError: If the address cannot be bound.
         """
-        skt = socket.socket(self.addressFamily, socket.SOCK_STREAM)
+        try:
+            skt = socket.socket(self.addressFamily, socket.SOCK_STREAM)
+        except OSError as e:
+            raise CannotListenError(self.interface, self.port, e) from e
         try:
             if os.name == "posix":
                 skt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -609,9 +612,16 @@ class Connector:
         if not self._factoryStarted:
             self.factory.doStart()
             self._factoryStarted = True
-        self.transport = transport = Client(
-            self.host, self.port, self.bindAddress, self, self.reactor
-        )
+        try:
+            self.transport = transport = Client(
+                self.host, self.port, self.bindAddress, self, self.reactor
+            )
+        except OSError as e:
+            # No socket (out of descriptors, say): fail like any attempt.
+            self.transport = None
+            self.reactor.callLater(0, self.connectionFailed, Failure(getConnectError(e)))
+            self.factory.startedConnecting(self)
+            return
         if self.timeout is not None and self.transport is transport:
             self._timeoutCall = self.reactor.callLater(
                 self.timeout, transport.failIfNotConnected, ConnectTimeoutError()
