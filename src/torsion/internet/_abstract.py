@@ -98,7 +98,9 @@ class FileDescriptor:
 
             reactor = globalReactor
         self.reactor = reactor
-        self._buffer: deque[bytes | memoryview] = deque()
+        # The write buffer is made on first use: most connections of a busy
+        # server are idle, and an empty deque costs ~600 bytes each.
+        self._buffer: deque[bytes | memoryview] | tuple[()] = ()
         self._bufferedBytes = 0
         self._reading = False
         self._writing = False
@@ -205,10 +207,19 @@ class FileDescriptor:
                     # A pull producer is asked for more from doWrite.
                     self.startWriting()
                 return
-            self._buffer.append(memoryview(data)[sent:])
+            rest = memoryview(data)[sent:]
+            buffer = self._buffer
+            if isinstance(buffer, deque):
+                buffer.append(rest)
+            else:
+                self._buffer = deque((rest,))
             self._bufferedBytes += len(data) - sent
         else:
-            self._buffer.append(data)
+            buffer = self._buffer
+            if isinstance(buffer, deque):
+                buffer.append(data)
+            else:
+                self._buffer = deque((data,))
             self._bufferedBytes += len(data)
         self._checkHighWater()
         self.startWriting()
@@ -232,7 +243,7 @@ class FileDescriptor:
             producer.pauseProducing()
 
     def _nextSlice(self) -> bytes | memoryview:
-        buffer = self._buffer
+        buffer = cast("deque[bytes | memoryview]", self._buffer)
         first = buffer[0]
         if len(first) >= self.SEND_LIMIT or len(buffer) == 1:
             if len(first) > self.SEND_LIMIT:
@@ -259,7 +270,7 @@ class FileDescriptor:
         if self._writeError is not None:
             error, self._writeError = self._writeError, None
             return error
-        buffer = self._buffer
+        buffer = cast("deque[bytes | memoryview]", self._buffer)  # () when empty
         while buffer:
             chunk = self._nextSlice()
             sent = self.writeSomeData(chunk)
@@ -276,8 +287,10 @@ class FileDescriptor:
             self.producerPaused = False
             if self.producer is not None:
                 self.producer.resumeProducing()
-        if buffer:
+        if self._buffer:
+            # (Re-read: a producer resumed just above may have written.)
             return None
+        self._buffer = ()
         self.stopWriting()
         if self.producer is not None and not self.streamingProducer and not self.disconnecting:
             self.producer.resumeProducing()
@@ -406,7 +419,7 @@ class FileDescriptor:
             self.producer = None
         self.stopReading()
         self.stopWriting()
-        self._buffer.clear()
+        self._buffer = ()
         self._bufferedBytes = 0
 
     def getHost(self) -> Any:

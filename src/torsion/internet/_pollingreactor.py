@@ -182,9 +182,23 @@ class PollingReactor(PosixNetworkMixin, ReactorBase):
         """
         events = self._poller.poll(timeout)
         fds = self._fds
+        readers = self._readers
         for fd, flags in events:
             selectable = fds.get(fd)
-            if selectable is not None:
+            if selectable is None:
+                continue
+            if flags == READ and selectable in readers and selectable.fileno() == fd:
+                # Speed over clarity: the common case of _dispatch, inlined.
+                try:
+                    why = selectable.doRead()
+                except Exception as e:
+                    why = e
+                    _log.failure(
+                        "Error while handling I/O for {selectable!r}:", selectable=selectable
+                    )
+                if why:
+                    self._disconnectSelectable(selectable, why, True)
+            else:
                 self._dispatch(selectable, fd, flags)
 
     def _dispatch(self, selectable: Selectable, fd: int, flags: int) -> None:

@@ -352,13 +352,19 @@ class ReactorBase:
         """
         Run iterations until the reactor is stopped or crashes.
         """
+        timers = self._timers
         while self._started:
             try:
                 while self._started:
-                    self.runUntilCurrent()
-                    if not self._started:
-                        break
-                    self.doIteration(self.timeout())
+                    if self._threadCalls or self._justStopped or timers:
+                        self.runUntilCurrent()
+                        if not self._started:
+                            break
+                        self.doIteration(self.timeout())
+                    else:
+                        # Speed over clarity: nothing scheduled and nothing
+                        # queued, so there is nothing to run before waiting.
+                        self.doIteration(None)
             except Exception:
                 _log.failure("Unexpected error in the reactor's main loop:")
 

@@ -87,6 +87,12 @@ class TimerQueue:
             heapq.heapify(self._heap)
             self._dead = 0
 
+    def __bool__(self) -> bool:
+        """
+        @return: Whether any entry (live or dead) is queued.
+        """
+        return bool(self._heap or self._incoming)
+
     def __len__(self) -> int:
         """
         @return: The number of heap entries, dead ones included.
