@@ -265,6 +265,8 @@ class Port(FileDescriptor):
 
     addressFamily = socket.AF_INET
     numberAccepts = 100
+    # The transport made for each accepted connection (UNIX ports use theirs).
+    transportFactory: Any = Server
     _backoff = 0.0
 
     def __init__(
@@ -349,8 +351,14 @@ class Port(FileDescriptor):
             self._connectionAccepted(skt, addr)
         return None
 
+    def _clientAddress(self, addr: Any) -> Any:
+        """
+        @return: The IAddress of an accepted client, from accept()'s address.
+        """
+        return _address(self.addressFamily, addr)
+
     def _connectionAccepted(self, skt: socket.socket, addr: Any) -> None:
-        client = _address(self.addressFamily, addr)
+        client = self._clientAddress(addr)
         try:
             protocol = self.factory.buildProtocol(client)
         except BaseException:
@@ -361,7 +369,7 @@ class Port(FileDescriptor):
             skt.close()
             return
         self.sessionno += 1
-        transport = Server(skt, protocol, client, self, self.sessionno, self.reactor)
+        transport = self.transportFactory(skt, protocol, client, self, self.sessionno, self.reactor)
         try:
             protocol.makeConnection(transport)
         except BaseException:

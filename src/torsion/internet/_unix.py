@@ -421,6 +421,7 @@ class Port(_tcp.Port):
     """
 
     addressFamily = socket.AF_UNIX
+    transportFactory = Server
     port: UNIXPath  # type: ignore[assignment]  # a path, where TCP's is a number
 
     def __init__(
@@ -555,24 +556,8 @@ class Port(_tcp.Port):
         """
         return UNIXAddress(self.address)
 
-    def _connectionAccepted(self, skt: socket.socket, addr: Any) -> None:
-        client = UNIXAddress(addr or None)
-        try:
-            protocol = self.factory.buildProtocol(client)
-        except BaseException:
-            _log.failure("{factory!r}.buildProtocol failed:", factory=self.factory)
-            skt.close()
-            return
-        if protocol is None:
-            skt.close()
-            return
-        self.sessionno += 1
-        transport = Server(skt, protocol, client, self, self.sessionno, self.reactor)
-        try:
-            protocol.makeConnection(transport)
-        except BaseException:
-            _log.failure("Error in connectionMade of {protocol!r}:", protocol=protocol)
-            transport.connectionLost(Failure())
+    def _clientAddress(self, addr: Any) -> UNIXAddress:
+        return UNIXAddress(addr or None)
 
     def connectionLost(self, reason: Failure) -> None:
         """
