@@ -33,7 +33,8 @@ from zope.interface import implementer
 from torsion.internet._abstract import isIPv6Address
 from torsion.internet._deferred import Deferred, fail, succeed
 from torsion.internet._errors import MulticastJoinError, NotListeningError
-from torsion.internet._itransport import IMulticastTransport, IReactorMulticast
+from torsion.internet._ireactornet import IReactorMulticast
+from torsion.internet._itransport import IMulticastTransport
 from torsion.internet._udp import Port, _literalFamily
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from zope.interface import implementer
 
 from torsion.internet._adopt import SocketAdoptionMixin
-from torsion.internet._itransport import (
+from torsion.internet._ireactornet import (
     IReactorMulticast,
     IReactorSocket,
     IReactorTCP,

@@ -42,17 +42,14 @@ from torsion.internet._ireactor import (
     IReadDescriptor,
     IWriteDescriptor,
 )
-from torsion.internet._itransport import (
-    IAddress,
-    IConnector,
-    IListeningPort,
-    IProtocolFactory,
+from torsion.internet._ireactornet import (
     IReactorSocket,
     IReactorSSL,
     IReactorTCP,
     IReactorUDP,
     IReactorUNIX,
 )
+from torsion.internet._itransport import IAddress, IConnector, IListeningPort, IProtocolFactory
 from torsion.internet._testingfakes import (
     Call,
     _FakeConnector,

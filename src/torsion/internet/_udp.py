@@ -69,11 +69,8 @@ from torsion.internet._errors import (
     UnsupportedSocketType,
 )
 from torsion.internet._ireactor import IHalfCloseableDescriptor, IReadDescriptor
-from torsion.internet._itransport import (
-    IListeningPort,
-    IReactorUDP,
-    IUDPTransport,
-)
+from torsion.internet._ireactornet import IReactorUDP
+from torsion.internet._itransport import IListeningPort, IUDPTransport
 from torsion.internet._reactorbase import _log
 from torsion.python.failure import Failure
 

@@ -46,7 +46,8 @@ from torsion.internet._errors import (
     NotConnectingError,
 )
 from torsion.internet._ireactor import ILoggingContext, IReadDescriptor
-from torsion.internet._itransport import IConnector, IListeningPort, IReactorUNIXDatagram
+from torsion.internet._ireactornet import IReactorUNIXDatagram
+from torsion.internet._itransport import IConnector, IListeningPort
 from torsion.internet._unix import UNIXPath, _connectError, _describe, _isAbstract, _show
 from torsion.logger import Logger
 from torsion.python.failure import Failure

@@ -56,14 +56,13 @@ from torsion.internet._deferred import Deferred
 from torsion.internet._errors import ConnectionAborted, ConnectionDone, ConnectionLost
 from torsion.internet._factory import ClientFactory, Factory
 from torsion.internet._ireactor import IDelayedCall, IReactorTime
+from torsion.internet._ireactornet import IReactorTCP, IReactorUNIX
 from torsion.internet._itransport import (
     IAddress,
     IConnector,
     IConsumer,
     IProtocol,
     IPushProducer,
-    IReactorTCP,
-    IReactorUNIX,
     ITransport,
 )
 from torsion.internet._protocol import Protocol, connectionDone
