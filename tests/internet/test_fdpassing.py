@@ -17,7 +17,8 @@ import pytest
 from zope.interface import implementer
 
 from tests.internet.reactors import backendReactor, runReactor
-from tests.internet.test_unix import Collector, Recording, logged, messages, where
+from tests.internet.streams import Collector
+from tests.internet.test_unix import Recording, logged, messages, where
 from torsion.internet._pollingreactor import PollingReactor
 from torsion.internet.error import ConnectionDone, FileDescriptorOverrun
 from torsion.internet.interfaces import IFileDescriptorReceiver

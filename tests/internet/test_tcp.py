@@ -13,6 +13,7 @@ import pytest
 from zope.interface import implementer
 
 from tests.internet.reactors import backendReactor, runReactor
+from tests.internet.streams import Collector, Echo
 from torsion.internet._pollingreactor import PollingReactor
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.error import (
@@ -28,39 +29,6 @@ from torsion.internet.protocol import ClientFactory, Factory, Protocol, connecti
 from torsion.python.failure import Failure
 
 __all__ = ["backendReactor"]
-
-
-class Echo(Protocol):
-    """
-    Sends back what it receives.
-    """
-
-    def dataReceived(self, data: bytes) -> None:
-        self.transport.write(data)
-
-
-class Collector(Protocol):
-    """
-    Records what arrives and why the connection ended; stops the reactor
-    when it ends.
-    """
-
-    def __init__(self, reactor: Any, expect: int = -1) -> None:
-        self.reactor = reactor
-        self.expect = expect
-        self.chunks: list[bytes] = []
-        self.received = 0
-        self.reason: Failure | None = None
-
-    def dataReceived(self, data: bytes) -> None:
-        self.chunks.append(data)
-        self.received += len(data)
-        if self.received == self.expect:
-            self.transport.loseConnection()
-
-    def connectionLost(self, reason: Failure = connectionDone) -> None:
-        self.reason = reason
-        self.reactor.stop()
 
 
 def clientFactory(protocol: Protocol) -> ClientFactory:

@@ -21,6 +21,7 @@ from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
 from tests.internet.reactors import backendReactor, runReactor
+from tests.internet.streams import Collector, Echo
 from torsion.internet._pollingreactor import PollingReactor
 from torsion.internet.address import UNIXAddress
 from torsion.internet.error import (
@@ -76,39 +77,6 @@ def messages(events: list[LogEvent]) -> list[str]:
     The rendered text of C{events}.
     """
     return [formatEvent(event) for event in events if event.get("log_format")]
-
-
-class Echo(Protocol):
-    """
-    Sends back what it receives.
-    """
-
-    def dataReceived(self, data: bytes) -> None:
-        self.transport.write(data)
-
-
-class Collector(Protocol):
-    """
-    Records what arrives and why the connection ended; stops the reactor
-    when it ends.  With C{expect}, closes once that many bytes arrived.
-    """
-
-    def __init__(self, reactor: Any, expect: int = -1) -> None:
-        self.reactor = reactor
-        self.expect = expect
-        self.chunks: list[bytes] = []
-        self.received = 0
-        self.reason: Failure | None = None
-
-    def dataReceived(self, data: bytes) -> None:
-        self.chunks.append(data)
-        self.received += len(data)
-        if self.received == self.expect:
-            self.transport.loseConnection()
-
-    def connectionLost(self, reason: Failure = connectionDone) -> None:
-        self.reason = reason
-        self.reactor.stop()
 
 
 class Recording(ClientFactory):
