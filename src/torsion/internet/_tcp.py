@@ -513,12 +513,20 @@ class Client(Connection):
             return None
         return super().doWrite()
 
-    def _connectDone(self) -> None:
-        self._connecting = False
+    def _connectedAddresses(self) -> Any:
+        """
+        Record the addresses of the connected socket.
+
+        @return: The peer's address, for buildProtocol.
+        """
         skt = self.socket
         self._peer = _address(self.family, skt.getpeername())
         self._host = _address(self.family, skt.getsockname())
-        protocol = self.connector.buildProtocol(self._peer)
+        return self._peer
+
+    def _connectDone(self) -> None:
+        self._connecting = False
+        protocol = self.connector.buildProtocol(self._connectedAddresses())
         if protocol is None:
             self.failIfNotConnected(UserError(string="buildProtocol returned None"))
             return

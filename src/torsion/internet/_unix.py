@@ -78,7 +78,6 @@ from torsion.internet._errors import (
     ConnectionLost,
     ConnectionRefusedError,
     FileDescriptorOverrun,
-    UserError,
     getConnectError,
 )
 from torsion.internet._errors import TimeoutError as ConnectTimeoutError
@@ -644,24 +643,12 @@ class Client(Connection, _tcp.Client):
             return None
         return super().doWrite()
 
-    def _connectDone(self) -> None:
-        self._connecting = False
+    def _connectedAddresses(self) -> UNIXAddress:
         try:
             self._unixHost = UNIXAddress(self.socket.getsockname() or None)
         except OSError:
             pass
-        protocol = self.connector.buildProtocol(self._unixPeer)
-        if protocol is None:
-            self.failIfNotConnected(UserError(string="buildProtocol returned None"))
-            return
-        self.protocol = protocol
-        self.connected = 1
-        self.startReading()
-        try:
-            protocol.makeConnection(self)
-        except BaseException:
-            _log.failure("Error in connectionMade of {protocol!r}:", protocol=protocol)
-            self.connectionLost(Failure())
+        return self._unixPeer
 
     def failIfNotConnected(self, err: BaseException) -> None:
         """
