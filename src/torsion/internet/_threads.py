@@ -43,11 +43,9 @@ _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
 
-class ReactorStoppingError(RuntimeError):
+class _BlockingCallError(RuntimeError):
     """
-    L{blockingCallFromThread} gave up waiting: the reactor thread is
-    stopping the thread pool of the waiting thread (at reactor shutdown),
-    so it will not finish the call or hand its result over.
+    A L{blockingCallFromThread} call that could not be made.
 
     @ivar func: The callable that was to be run.
     """
@@ -58,6 +56,16 @@ class ReactorStoppingError(RuntimeError):
         """
         super().__init__(func)
         self.func = func
+
+
+class ReactorStoppingError(_BlockingCallError):
+    """
+    L{blockingCallFromThread} gave up waiting: the reactor thread is
+    stopping the thread pool of the waiting thread (at reactor shutdown),
+    so it will not finish the call or hand its result over.
+
+    @ivar func: The callable that was to be run.
+    """
 
     def __str__(self) -> str:
         return (
@@ -67,20 +75,13 @@ class ReactorStoppingError(RuntimeError):
         )
 
 
-class BlockingCallInReactorThreadError(RuntimeError):
+class BlockingCallInReactorThreadError(_BlockingCallError):
     """
     L{blockingCallFromThread} was called from the reactor thread, where it
     would wait forever for a call that cannot run until it returns.
 
     @ivar func: The callable that was to be run.
     """
-
-    def __init__(self, func: object) -> None:
-        """
-        @param func: The callable that was to be run.
-        """
-        super().__init__(func)
-        self.func = func
 
     def __str__(self) -> str:
         return (
