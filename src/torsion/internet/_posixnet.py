@@ -13,6 +13,7 @@ from torsion.internet._adopt import SocketAdoptionMixin
 from torsion.internet._ireactornet import (
     IReactorMulticast,
     IReactorSocket,
+    IReactorSSL,
     IReactorTCP,
     IReactorUDP,
     IReactorUNIX,
@@ -20,6 +21,7 @@ from torsion.internet._ireactornet import (
 )
 from torsion.internet._multicast import MulticastReactorMixin
 from torsion.internet._tcp import Connector, Port
+from torsion.internet._tlsconnection import SSLReactorMixin
 from torsion.internet._udp import UDPReactorMixin
 from torsion.internet._unix import UNIXReactorMixin
 from torsion.internet._unixdatagram import UNIXDatagramReactorMixin
@@ -27,6 +29,7 @@ from torsion.internet._unixdatagram import UNIXDatagramReactorMixin
 
 @implementer(
     IReactorTCP,
+    IReactorSSL,
     IReactorUDP,
     IReactorMulticast,
     IReactorUNIX,
@@ -39,6 +42,7 @@ class PosixNetworkMixin(
     UNIXReactorMixin,
     UNIXDatagramReactorMixin,
     SocketAdoptionMixin,
+    SSLReactorMixin,
 ):
     """
     The reactor methods that make sockets: TCP here, the rest from the

@@ -52,8 +52,10 @@ from torsion.internet._itransport import (
     IHalfCloseableProtocol,
     IListeningPort,
     ITCPTransport,
+    ITLSTransport,
 )
 from torsion.internet._reactorbase import _log
+from torsion.internet._tlsconnection import TLSConnectionMixin
 from torsion.python.failure import Failure
 
 _AGAIN = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
@@ -79,10 +81,11 @@ def _address(family: int, sockaddr: Any) -> IPv4Address | IPv6Address:
     return IPv4Address("TCP", host, port)
 
 
-@implementer(ITCPTransport, IHalfCloseableDescriptor)
-class Connection(FileDescriptor):
+@implementer(ITCPTransport, ITLSTransport, IHalfCloseableDescriptor)
+class Connection(TLSConnectionMixin, FileDescriptor):
     """
-    A TCP connection: the transport a protocol writes to.
+    A TCP connection: the transport a protocol writes to, which can switch
+    to TLS part-way (C{startTLS}).
     """
 
     _host: IPv4Address | IPv6Address

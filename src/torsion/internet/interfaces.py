@@ -29,6 +29,12 @@ from torsion.internet._ireactornet import (
     IStreamClientEndpoint,
     IStreamServerEndpoint,
 )
+from torsion.internet._itls import (
+    IOpenSSLClientConnectionCreator,
+    IOpenSSLContextFactory,
+    IOpenSSLServerConnectionCreator,
+    IOpenSSLTrustRoot,
+)
 from torsion.internet._itransport import (
     IAddress,
     IConnector,
@@ -66,6 +72,10 @@ __all__ = [
     "IListeningPort",
     "ILoggingContext",
     "IMulticastTransport",
+    "IOpenSSLClientConnectionCreator",
+    "IOpenSSLContextFactory",
+    "IOpenSSLServerConnectionCreator",
+    "IOpenSSLTrustRoot",
     "IProcessProtocol",
     "IProcessTransport",
     "IProducer",
