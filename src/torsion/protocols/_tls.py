@@ -115,6 +115,9 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
     @ivar factory: The L{TLSMemoryBIOFactory}.
     """
 
+    #: This transport speaks TLS (as a connection reports after startTLS).
+    TLS = True
+
     _tls: ssl.SSLObject | None = None
     _handshakeDone = False
     _lostTLSConnection = False

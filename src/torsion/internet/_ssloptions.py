@@ -1,0 +1,835 @@
+# TLS settings for torsion.internet.ssl: trust roots, CertificateOptions,
+# optionsForClientTLS and the legacy context factories.
+#
+# Everything here turns Twisted-shaped settings into ssl.SSLContext objects
+# and hands the TLS protocol ssl.SSLObjects over its memory BIOs (see
+# _itls.py for that contract).
+#
+# The standard library wants a context made for one side
+# (PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER; the two-sided PROTOCOL_TLS is
+# deprecated), while Twisted's CertificateOptions serves both.  So a
+# CertificateOptions builds up to two contexts, lazily, and caches them:
+# serverConnectionForTLS uses the server one, clientConnectionForTLS the
+# client one, and getContext() returns the server one when a certificate is
+# configured (what listenSSL needs) and the client one otherwise.
+#
+# Server name indication: when serverNames, sniCallback or
+# contextForServerName is given, the server context gets an sni_callback
+# that picks another context for the name the client sent and switches the
+# SSLObject to it (SSLObject.context = ...).  A PrivateCertificate picked
+# that way gets a context built from a copy of the same options with only
+# the certificate replaced (cached per certificate); a CertificateOptions
+# picked that way supplies its own server context.  OpenSSL keeps the first
+# context's verification mode after the switch; certificate, key, chain,
+# trust store and ALPN come from the chosen one.  An exception in a user
+# callback is logged and aborts that handshake with an internal_error alert.
+from __future__ import annotations
+
+import copy
+import enum
+import os
+import ssl
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Union
+
+from zope.interface import implementer
+
+from torsion.internet._itls import (
+    IOpenSSLClientConnectionCreator,
+    IOpenSSLContextFactory,
+    IOpenSSLServerConnectionCreator,
+    IOpenSSLTrustRoot,
+)
+from torsion.internet._sslcert import (
+    Certificate,
+    KeyPair,
+    PrivateCertificate,
+    loadCertificateChain,
+    rememberHostCertificate,
+)
+from torsion.logger import Logger
+
+_log = Logger()
+
+
+class TLSVersion(enum.Enum):
+    """
+    TLS protocol versions, for C{raiseMinimumTo}, C{insecurelyLowerMinimumTo}
+    and C{lowerMaximumSecurityTo}.
+    """
+
+    SSLv3 = 0x0300
+    TLSv1_0 = 0x0301
+    TLSv1_1 = 0x0302
+    TLSv1_2 = 0x0303
+    TLSv1_3 = 0x0304
+
+    @classmethod
+    def iterconstants(cls) -> Iterator[TLSVersion]:
+        """
+        @return: The versions, oldest first (as Twisted's C{Names} class).
+        """
+        return iter(cls)
+
+    @classmethod
+    def lookupByName(cls, name: str) -> TLSVersion:
+        """
+        @return: The version called C{name}, e.g. C{"TLSv1_2"}.
+        """
+        return cls[name]
+
+
+_DEFAULT_MINIMUM = TLSVersion.TLSv1_2
+
+# pyOpenSSL's method numbers, which Twisted code passes as method=...
+SSLv2_METHOD = 1
+SSLv3_METHOD = 2
+SSLv23_METHOD = 3
+TLSv1_METHOD = 4
+TLSv1_1_METHOD = 5
+TLSv1_2_METHOD = 6
+TLS_METHOD = 7
+TLS_SERVER_METHOD = 8
+TLS_CLIENT_METHOD = 9
+_NEGOTIATING_METHODS = {SSLv23_METHOD, TLS_METHOD, TLS_SERVER_METHOD, TLS_CLIENT_METHOD}
+_INSECURE_METHODS = {
+    SSLv2_METHOD: "SSLv2_METHOD",
+    SSLv3_METHOD: "SSLv3_METHOD",
+    TLSv1_METHOD: "TLSv1_METHOD",
+    TLSv1_1_METHOD: "TLSv1_1_METHOD",
+}
+
+
+def _methodVersions(method: int, what: str) -> tuple[TLSVersion, TLSVersion | None]:
+    if method in _NEGOTIATING_METHODS:
+        return _DEFAULT_MINIMUM, None
+    if method == TLSv1_2_METHOD:
+        return TLSVersion.TLSv1_2, TLSVersion.TLSv1_2
+    if method in _INSECURE_METHODS:
+        raise ValueError(
+            f"{what}: method={_INSECURE_METHODS[method]} pins an insecure protocol version; "
+            "leave method out (TLS 1.2 and newer are negotiated), or, only to talk to a "
+            "legacy peer, pass insecurelyLowerMinimumTo=TLSVersion.TLSv1_0 instead"
+        )
+    raise ValueError(
+        f"{what}: unknown method {method!r}; use SSLv23_METHOD or TLS_METHOD, or leave it out"
+    )
+
+
+def _stdlibVersion(version: TLSVersion, what: str) -> ssl.TLSVersion:
+    if not isinstance(version, TLSVersion):
+        raise TypeError(f"{what} takes a TLSVersion constant, not {version!r}")
+    return ssl.TLSVersion(version.value)
+
+
+class AcceptableCiphers:
+    """
+    The cipher suites allowed for TLS 1.2 and older, as an OpenSSL cipher
+    string.  (TLS 1.3 suites are all strong and are not restricted.)
+    """
+
+    def __init__(self, cipherString: str) -> None:
+        """
+        @raise ValueError: If OpenSSL finds no usable cipher in it.
+        """
+        if not isinstance(cipherString, str):
+            raise TypeError(f"a cipher string is text, not {type(cipherString).__name__}")
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(cipherString)
+        except ssl.SSLError:
+            raise ValueError(
+                f"the cipher string {cipherString!r} selects no cipher this OpenSSL "
+                "supports; see `openssl ciphers -v 'STRING'`"
+            ) from None
+        self.cipherString = cipherString
+
+    @classmethod
+    def fromOpenSSLCipherString(cls, cipherString: str) -> AcceptableCiphers:
+        """
+        @return: The ciphers an OpenSSL cipher string selects.
+        """
+        return cls(cipherString)
+
+    def __repr__(self) -> str:
+        return f"AcceptableCiphers({self.cipherString!r})"
+
+
+class DiffieHellmanParameters:
+    """
+    A file of Diffie-Hellman parameters for DHE cipher suites.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @classmethod
+    def fromFile(cls, filePath: Any) -> DiffieHellmanParameters:
+        """
+        @param filePath: The file's path: a C{str}, an C{os.PathLike}, or an
+            object with a C{path} attribute (like Twisted's C{FilePath}).
+        """
+        path = getattr(filePath, "path", filePath)
+        return cls(os.fsdecode(path))
+
+
+# --- trust -----------------------------------------------------------------
+
+
+@implementer(IOpenSSLTrustRoot)
+class OpenSSLCertificateAuthorities:
+    """
+    Trust exactly the given certificate authorities.
+    """
+
+    def __init__(self, caCerts: Iterable[Certificate]) -> None:
+        """
+        @param caCerts: torsion L{Certificate}s.
+        @raise TypeError: If one is not a L{Certificate}.
+        @raise ValueError: If there are none.
+        """
+        self._caCerts = _certificates(caCerts, "caCerts")
+        if not self._caCerts:
+            raise ValueError("no certificate authorities given: nothing could be verified")
+
+    def _addCACertsToContext(self, context: ssl.SSLContext) -> None:
+        context.load_verify_locations(cadata=b"".join(c.original for c in self._caCerts))
+
+
+@implementer(IOpenSSLTrustRoot)
+class OpenSSLDefaultPaths:
+    """
+    Trust the platform's certificate authorities, where OpenSSL finds them
+    (C{ssl.get_default_verify_paths()}; C{SSL_CERT_FILE} and C{SSL_CERT_DIR}
+    override them).
+    """
+
+    def _addCACertsToContext(self, context: ssl.SSLContext) -> None:
+        context.load_default_certs()
+
+
+def platformTrust() -> OpenSSLDefaultPaths:
+    """
+    @return: A trust root of the platform's certificate authorities.
+    """
+    return OpenSSLDefaultPaths()
+
+
+def trustRootFromCertificates(certificates: Iterable[Certificate]) -> OpenSSLCertificateAuthorities:
+    """
+    @param certificates: torsion L{Certificate}s to trust.
+    @return: A trust root of exactly those authorities.
+    """
+    return OpenSSLCertificateAuthorities(certificates)
+
+
+def _certificates(values: Iterable[Certificate], what: str) -> list[Certificate]:
+    found = list(values)
+    for value in found:
+        if not isinstance(value, Certificate):
+            raise TypeError(
+                f"{what} takes torsion Certificates, not {type(value).__name__}; "
+                "read certificates with Certificate.loadPEM()"
+            )
+    return found
+
+
+def _trustRoot(value: object) -> Any:
+    if isinstance(value, Certificate):
+        return OpenSSLCertificateAuthorities([value])
+    if IOpenSSLTrustRoot.providedBy(value):
+        return value
+    if isinstance(value, list | tuple):
+        raise TypeError(
+            "trustRoot takes one trust root; wrap a list of certificates with "
+            "trustRootFromCertificates([...])"
+        )
+    raise TypeError(
+        f"trustRoot must be a Certificate, platformTrust() or trustRootFromCertificates(...), "
+        f"not {type(value).__name__}"
+    )
+
+
+# --- CertificateOptions ----------------------------------------------------
+
+_ServerChoice = Union[PrivateCertificate, "CertificateOptions"]
+
+
+@implementer(
+    IOpenSSLContextFactory, IOpenSSLServerConnectionCreator, IOpenSSLClientConnectionCreator
+)
+class CertificateOptions:
+    """
+    TLS settings for servers, and for clients that do not check host names.
+
+    As in Twisted, a client made from these settings verifies the server's
+    certificate chain only when C{verify} (or C{trustRoot}) is given, and
+    never checks the host name: use L{optionsForClientTLS} for clients.
+    """
+
+    def __init__(
+        self,
+        privateKey: KeyPair | None = None,
+        certificate: Certificate | None = None,
+        method: int | None = None,
+        verify: bool = False,
+        caCerts: Sequence[Certificate] | None = None,
+        verifyDepth: int = 9,
+        requireCertificate: bool = True,
+        verifyOnce: bool = True,
+        enableSingleUseKeys: bool = True,
+        enableSessions: bool = False,
+        fixBrokenPeers: bool = False,
+        enableSessionTickets: bool = False,
+        extraCertChain: Sequence[Certificate] | None = None,
+        acceptableCiphers: AcceptableCiphers | str | None = None,
+        dhParameters: DiffieHellmanParameters | None = None,
+        trustRoot: Any = None,
+        acceptableProtocols: Sequence[bytes] | None = None,
+        raiseMinimumTo: TLSVersion | None = None,
+        insecurelyLowerMinimumTo: TLSVersion | None = None,
+        lowerMaximumSecurityTo: TLSVersion | None = None,
+        contextForServerName: Callable[[bytes | None], ssl.SSLContext | None] | None = None,
+        *,
+        serverNames: Mapping[str, _ServerChoice] | None = None,
+        sniCallback: Callable[[str], _ServerChoice | None] | None = None,
+    ) -> None:
+        """
+        @param privateKey: The L{KeyPair} of C{certificate}.
+        @param certificate: The L{Certificate} to present.
+        @param method: A pyOpenSSL method number: C{SSLv23_METHOD} or
+            C{TLS_METHOD} (negotiate, the default) or C{TLSv1_2_METHOD}
+            (TLS 1.2 only); older ones are refused.
+        @param verify: Verify the peer's certificate against C{caCerts}.
+        @param caCerts: L{Certificate}s of the authorities to trust.
+        @param verifyDepth: Accepted for compatibility; OpenSSL's limit holds.
+        @param requireCertificate: With C{verify} on a server: refuse clients
+            that send no certificate (otherwise a certificate is optional,
+            but checked when sent).
+        @param verifyOnce: Accepted; renegotiation is disabled anyway.
+        @param enableSingleUseKeys: Accepted; OpenSSL always uses fresh
+            ephemeral keys.
+        @param enableSessions: Allow session resumption (server side).
+        @param fixBrokenPeers: Accepted; OpenSSL's bug workarounds are on.
+        @param enableSessionTickets: Allow session tickets.
+        @param extraCertChain: Intermediate L{Certificate}s sent after
+            C{certificate}.
+        @param acceptableCiphers: L{AcceptableCiphers} or an OpenSSL cipher
+            string; by default the ssl module's secure list.
+        @param dhParameters: L{DiffieHellmanParameters} for DHE suites.
+        @param trustRoot: A L{Certificate}, L{platformTrust}() or
+            L{trustRootFromCertificates}(...); implies verification with a
+            required peer certificate.
+        @param acceptableProtocols: ALPN protocol names, most preferred first,
+            e.g. C{[b"h2", b"http/1.1"]}.
+        @param raiseMinimumTo: Raise the minimum version above TLS 1.2.
+        @param insecurelyLowerMinimumTo: Set the minimum version, even below
+            TLS 1.2.
+        @param lowerMaximumSecurityTo: Cap the maximum version.
+        @param contextForServerName: Twisted's SNI hook: called with the name
+            the client sent (bytes, or None) and returning the
+            C{ssl.SSLContext} to switch to, or None.
+        @param serverNames: (torsion) Server name to L{PrivateCertificate} or
+            L{CertificateOptions}; a C{"*.example.com"} key matches one label.
+        @param sniCallback: (torsion) Called with a name the client sent that
+            C{serverNames} lacks; returns a L{PrivateCertificate}, a
+            L{CertificateOptions}, or None for the default.
+        @raise TypeError: For arguments of the wrong type, or that exclude
+            each other.
+        @raise ValueError: For inconsistent or insecure settings.
+        """
+        if privateKey is not None and not isinstance(privateKey, KeyPair):
+            raise TypeError(
+                f"privateKey must be a torsion KeyPair, not {type(privateKey).__name__}; "
+                "for a PrivateCertificate pc pass privateKey=pc.privateKey, certificate=pc"
+            )
+        if certificate is not None and not isinstance(certificate, Certificate):
+            raise TypeError(
+                f"certificate must be a torsion Certificate, not {type(certificate).__name__}"
+            )
+        if (privateKey is None) != (certificate is None):
+            raise ValueError("pass both privateKey and certificate, or neither")
+        self.extraCertChain = _certificates(extraCertChain or (), "extraCertChain")
+        if self.extraCertChain and certificate is None:
+            raise ValueError("extraCertChain needs a privateKey and a certificate to follow")
+        if privateKey is not None and certificate is not None:
+            loadCertificateChain(
+                ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER),
+                certificate,
+                privateKey,
+                self.extraCertChain,
+            )
+        self.privateKey = privateKey
+        self.certificate = certificate
+
+        if trustRoot is not None:
+            for name, given in (("verify", verify), ("caCerts", caCerts)):
+                if given:
+                    raise TypeError(f"pass trustRoot or {name}, not both")
+            if not requireCertificate:
+                raise TypeError("pass trustRoot or requireCertificate, not both")
+            self.trustRoot: Any = _trustRoot(trustRoot)
+            verify = True
+        elif verify:
+            if not caCerts:
+                raise ValueError(
+                    "verify=True needs the authorities to trust: pass caCerts=[...] or "
+                    "trustRoot=platformTrust()"
+                )
+            self.trustRoot = OpenSSLCertificateAuthorities(caCerts)
+        else:
+            self.trustRoot = None
+        self.verify = verify
+        self.caCerts = _certificates(caCerts or (), "caCerts")
+        self.requireCertificate = requireCertificate
+        if verifyDepth < 0:
+            raise ValueError(f"verifyDepth must not be negative, got {verifyDepth!r}")
+        self.verifyDepth = verifyDepth
+        self.verifyOnce = verifyOnce
+        self.enableSingleUseKeys = enableSingleUseKeys
+        self.enableSessions = enableSessions
+        self.fixBrokenPeers = fixBrokenPeers
+        self.enableSessionTickets = enableSessionTickets
+        self.method = method
+
+        self._minimumVersion, self._maximumVersion = self._versions(
+            method, raiseMinimumTo, insecurelyLowerMinimumTo, lowerMaximumSecurityTo
+        )
+        if isinstance(acceptableCiphers, str):
+            acceptableCiphers = AcceptableCiphers(acceptableCiphers)
+        elif acceptableCiphers is not None and not isinstance(acceptableCiphers, AcceptableCiphers):
+            raise TypeError(
+                "acceptableCiphers takes an OpenSSL cipher string or "
+                f"AcceptableCiphers, not {type(acceptableCiphers).__name__}"
+            )
+        self._acceptableCiphers = acceptableCiphers
+        if dhParameters is not None and not isinstance(dhParameters, DiffieHellmanParameters):
+            raise TypeError("dhParameters takes DiffieHellmanParameters.fromFile(path)")
+        self.dhParameters = dhParameters
+        self._acceptableProtocols = _alpnNames(acceptableProtocols)
+
+        self._serverNames = _serverNames(serverNames or {})
+        if sniCallback is not None and not callable(sniCallback):
+            raise TypeError(f"sniCallback must be callable, not {sniCallback!r}")
+        self._sniCallback = sniCallback
+        self._contextForServerName = contextForServerName
+        self._contexts: dict[bool, ssl.SSLContext] = {}
+        self._sniContexts: dict[PrivateCertificate, ssl.SSLContext] = {}
+
+    @staticmethod
+    def _versions(
+        method: int | None,
+        raiseMinimumTo: TLSVersion | None,
+        insecurelyLowerMinimumTo: TLSVersion | None,
+        lowerMaximumSecurityTo: TLSVersion | None,
+    ) -> tuple[ssl.TLSVersion, ssl.TLSVersion | None]:
+        given = {
+            "raiseMinimumTo": raiseMinimumTo,
+            "insecurelyLowerMinimumTo": insecurelyLowerMinimumTo,
+            "lowerMaximumSecurityTo": lowerMaximumSecurityTo,
+        }
+        if method is not None:
+            for name, value in given.items():
+                if value is not None:
+                    raise TypeError(f"pass method or {name}, not both (prefer {name})")
+            low, high = _methodVersions(method, "CertificateOptions")
+            return ssl.TLSVersion(low.value), None if high is None else ssl.TLSVersion(high.value)
+        if raiseMinimumTo is not None and insecurelyLowerMinimumTo is not None:
+            raise TypeError("pass raiseMinimumTo or insecurelyLowerMinimumTo, not both")
+        minimum = _stdlibVersion(_DEFAULT_MINIMUM, "")
+        if raiseMinimumTo is not None:
+            minimum = max(minimum, _stdlibVersion(raiseMinimumTo, "raiseMinimumTo"))
+        if insecurelyLowerMinimumTo is not None:
+            minimum = _stdlibVersion(insecurelyLowerMinimumTo, "insecurelyLowerMinimumTo")
+        maximum = None
+        if lowerMaximumSecurityTo is not None:
+            maximum = _stdlibVersion(lowerMaximumSecurityTo, "lowerMaximumSecurityTo")
+            if maximum < minimum:
+                raise ValueError(
+                    f"lowerMaximumSecurityTo={lowerMaximumSecurityTo} is below the minimum "
+                    f"version {minimum.name}: no version would be left to negotiate"
+                )
+        return minimum, maximum
+
+    def _makeContext(self, server: bool) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server else ssl.PROTOCOL_TLS_CLIENT)
+        context.minimum_version = self._minimumVersion
+        if self._maximumVersion is not None:
+            context.maximum_version = self._maximumVersion
+        context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+        if not self.enableSessionTickets:
+            context.options |= ssl.OP_NO_TICKET
+        if server:
+            context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
+            if not (self.enableSessions or self.enableSessionTickets):
+                context.num_tickets = 0
+        else:
+            context.check_hostname = False
+            if not self.verify:
+                context.verify_mode = ssl.CERT_NONE
+        if self._acceptableCiphers is not None:
+            context.set_ciphers(self._acceptableCiphers.cipherString)
+        if self._acceptableProtocols:
+            context.set_alpn_protocols(self._acceptableProtocols)
+        if self.privateKey is not None and self.certificate is not None:
+            loadCertificateChain(context, self.certificate, self.privateKey, self.extraCertChain)
+        if self.verify:
+            required = self.requireCertificate or not server
+            context.verify_mode = ssl.CERT_REQUIRED if required else ssl.CERT_OPTIONAL
+            self.trustRoot._addCACertsToContext(context)
+        if server and self.dhParameters is not None:
+            try:
+                context.load_dh_params(self.dhParameters.path)
+            except (OSError, ssl.SSLError) as e:
+                raise ValueError(
+                    f"cannot load Diffie-Hellman parameters from {self.dhParameters.path!r}: {e}"
+                ) from None
+        if server and (self._serverNames or self._sniCallback or self._contextForServerName):
+            context.sni_callback = self._selectServerName
+        return context
+
+    def _context(self, server: bool) -> ssl.SSLContext:
+        context = self._contexts.get(server)
+        if context is None:
+            context = self._contexts[server] = self._makeContext(server)
+        return context
+
+    def getContext(self) -> ssl.SSLContext:
+        """
+        @return: The cached C{ssl.SSLContext}: a server one when a certificate
+            is configured, else a client one.
+        """
+        return self._context(self.certificate is not None)
+
+    def serverConnectionForTLS(self, tlsProtocol: Any) -> ssl.SSLObject:
+        """
+        @param tlsProtocol: Provides C{incomingBIO} and C{outgoingBIO}.
+        @return: The server side of one connection.
+        @raise ValueError: If there is no certificate to present.
+        """
+        if self.certificate is None and not (
+            self._serverNames or self._sniCallback or self._contextForServerName
+        ):
+            raise ValueError(
+                "a TLS server needs a certificate: pass privateKey= and certificate= "
+                "(or use PrivateCertificate.options())"
+            )
+        return self._context(True).wrap_bio(
+            tlsProtocol.incomingBIO, tlsProtocol.outgoingBIO, server_side=True
+        )
+
+    def clientConnectionForTLS(self, tlsProtocol: Any) -> ssl.SSLObject:
+        """
+        @param tlsProtocol: Provides C{incomingBIO}, C{outgoingBIO} and
+            C{serverHostname} (sent as SNI when not None; never checked).
+        @return: The client side of one connection.
+        """
+        return self._context(False).wrap_bio(
+            tlsProtocol.incomingBIO,
+            tlsProtocol.outgoingBIO,
+            server_side=False,
+            server_hostname=getattr(tlsProtocol, "serverHostname", None),
+        )
+
+    def _contextFor(self, choice: object) -> ssl.SSLContext:
+        if isinstance(choice, CertificateOptions):
+            return choice._context(True)
+        if not isinstance(choice, PrivateCertificate):
+            raise TypeError(
+                f"an SNI choice must be a PrivateCertificate, CertificateOptions or None, "
+                f"not {type(choice).__name__}"
+            )
+        context = self._sniContexts.get(choice)
+        if context is None:
+            if len(self._sniContexts) >= 1000:
+                self._sniContexts.clear()
+            options = copy.copy(self)
+            options.privateKey, options.certificate = choice.privateKey, choice
+            options.extraCertChain = []
+            options._serverNames, options._sniCallback, options._contextForServerName = (
+                {},
+                None,
+                None,
+            )
+            options._contexts, options._sniContexts = {}, {}
+            context = self._sniContexts[choice] = options._makeContext(True)
+        return context
+
+    def _selectServerName(
+        self, connection: ssl.SSLObject, serverName: str | None, context: ssl.SSLContext
+    ) -> int | None:
+        try:
+            chosen = self._lookUpServerName(serverName)
+        except Exception:
+            _log.failure(
+                "Choosing the TLS settings for server name {name!r} failed", name=serverName
+            )
+            return ssl.ALERT_DESCRIPTION_INTERNAL_ERROR
+        if chosen is not None:
+            connection.context = chosen
+        return None
+
+    def _lookUpServerName(self, serverName: str | None) -> ssl.SSLContext | None:
+        if serverName is not None:
+            name = serverName.lower().rstrip(".")
+            choice = self._serverNames.get(name)
+            if choice is None and "." in name:
+                choice = self._serverNames.get("*." + name.split(".", 1)[1])
+            if choice is None and self._sniCallback is not None:
+                choice = self._sniCallback(name)
+            if choice is not None:
+                return self._contextFor(choice)
+        if self._contextForServerName is not None:
+            encoded = None if serverName is None else serverName.encode("ascii")
+            context = self._contextForServerName(encoded)
+            if context is not None and not isinstance(context, ssl.SSLContext):
+                raise TypeError(f"contextForServerName returned {context!r}, not an SSLContext")
+            return context
+        return None
+
+
+def _alpnNames(protocols: Sequence[bytes] | None) -> list[str]:
+    if protocols is None:
+        return []
+    if isinstance(protocols, bytes | str):
+        raise TypeError(f"acceptableProtocols takes a list of names, e.g. [{protocols!r}]")
+    names = []
+    for protocol in protocols:
+        if not isinstance(protocol, bytes):
+            raise TypeError(
+                f"ALPN protocol names are bytes, not {type(protocol).__name__}: "
+                f"write {protocol!r} as b{str(protocol)!r}"
+            )
+        if not 0 < len(protocol) < 256 or not protocol.isascii():
+            raise ValueError(f"ALPN protocol name {protocol!r} must be 1 to 255 ASCII bytes")
+        names.append(protocol.decode("ascii"))
+    return names
+
+
+def _serverNames(serverNames: Mapping[str, _ServerChoice]) -> dict[str, _ServerChoice]:
+    names = {}
+    for name, choice in serverNames.items():
+        if not isinstance(name, str):
+            raise TypeError(f"serverNames keys are host names (str), not {name!r}")
+        if not isinstance(choice, CertificateOptions | PrivateCertificate):
+            raise TypeError(
+                f"serverNames[{name!r}] must be a PrivateCertificate or CertificateOptions, "
+                f"not {type(choice).__name__}"
+            )
+        names[name.lower().rstrip(".")] = choice
+    return names
+
+
+# --- clients ---------------------------------------------------------------
+
+
+@implementer(IOpenSSLClientConnectionCreator)
+class ClientTLSOptions:
+    """
+    Client connections that verify the server's certificate and host name
+    (what L{optionsForClientTLS} returns).
+    """
+
+    def __init__(self, hostname: str, ctx: ssl.SSLContext) -> None:
+        """
+        @param hostname: The name (or IP address) the certificate must match.
+        @param ctx: A client context with hostname checking on.
+        """
+        self._hostname = hostname
+        self._ctx = ctx
+
+    def clientConnectionForTLS(self, tlsProtocol: Any) -> ssl.SSLObject:
+        """
+        @param tlsProtocol: Provides C{incomingBIO} and C{outgoingBIO}.
+        @return: The client side of one connection to C{hostname}.
+        """
+        return self._ctx.wrap_bio(
+            tlsProtocol.incomingBIO,
+            tlsProtocol.outgoingBIO,
+            server_side=False,
+            server_hostname=self._hostname,
+        )
+
+    def __repr__(self) -> str:
+        return f"<ClientTLSOptions for {self._hostname!r}>"
+
+
+def optionsForClientTLS(
+    hostname: str,
+    trustRoot: Any = None,
+    clientCertificate: PrivateCertificate | None = None,
+    acceptableProtocols: Sequence[bytes] | None = None,
+    *,
+    extraCertificateOptions: Mapping[str, Any] | None = None,
+    sendServerName: bool | None = None,
+) -> ClientTLSOptions:
+    """
+    Settings for a TLS client that verifies the server's certificate chain
+    and that the certificate is for C{hostname}.
+
+    @param hostname: The server's DNS name (sent as SNI) or IP address.
+    @param trustRoot: A L{Certificate}, L{trustRootFromCertificates}(...) or
+        L{platformTrust}() (the default).
+    @param clientCertificate: A L{PrivateCertificate} to authenticate with.
+    @param acceptableProtocols: ALPN names, most preferred first.
+    @param extraCertificateOptions: More L{CertificateOptions} arguments.
+    @param sendServerName: None or True; the ssl module always sends a DNS
+        name as SNI (and never an IP address).
+    @return: An L{IOpenSSLClientConnectionCreator} provider.
+    @raise TypeError: If C{hostname} is not text.
+    """
+    if not isinstance(hostname, str):
+        advice = ""
+        if isinstance(hostname, bytes):
+            advice = (
+                f"; decode it first: optionsForClientTLS({hostname.decode('ascii', 'replace')!r})"
+            )
+        raise TypeError(
+            f"optionsForClientTLS takes the host name as str, not {type(hostname).__name__}{advice}"
+        )
+    if not hostname:
+        raise ValueError("optionsForClientTLS needs a host name to verify, got ''")
+    if sendServerName is False:
+        raise ValueError(
+            "sendServerName=False is not supported: the ssl module checks the host name "
+            "it sends as SNI"
+        )
+    extra = dict(extraCertificateOptions or {})
+    for name in ("trustRoot", "acceptableProtocols", "privateKey", "certificate"):
+        if name in extra:
+            raise TypeError(
+                f"pass {name} as an argument of optionsForClientTLS, not in extraCertificateOptions"
+            )
+    if clientCertificate is not None:
+        if not isinstance(clientCertificate, PrivateCertificate):
+            raise TypeError(
+                f"clientCertificate must be a PrivateCertificate, not "
+                f"{type(clientCertificate).__name__}"
+            )
+        extra["privateKey"] = clientCertificate.privateKey
+        extra["certificate"] = clientCertificate
+    options = CertificateOptions(
+        trustRoot=platformTrust() if trustRoot is None else trustRoot,
+        acceptableProtocols=acceptableProtocols,
+        **extra,
+    )
+    context = options._makeContext(server=False)
+    context.check_hostname = True
+    return ClientTLSOptions(hostname, context)
+
+
+# --- legacy context factories ----------------------------------------------
+
+
+@implementer(IOpenSSLContextFactory)
+class ContextFactory:
+    """
+    The base of old-style context factories: subclasses return an
+    C{ssl.SSLContext} from L{getContext}.
+    """
+
+    isClient = 0
+
+    def getContext(self) -> ssl.SSLContext:
+        """
+        @return: The context for a connection.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement getContext()")
+
+
+class DefaultOpenSSLContextFactory(ContextFactory):
+    """
+    A server context from a private key file and a certificate file (PEM).
+    """
+
+    _context: ssl.SSLContext | None = None
+
+    def __init__(
+        self, privateKeyFileName: str, certificateFileName: str, sslmethod: int | None = None
+    ) -> None:
+        """
+        @param privateKeyFileName: A PEM file holding the private key.
+        @param certificateFileName: A PEM file holding the certificate,
+            optionally followed by intermediates.
+        @param sslmethod: As C{method} of L{CertificateOptions}.
+        @raise OSError: If a file cannot be read.
+        @raise ValueError: If a file's contents are wrong; the message names
+            the file.
+        """
+        self.privateKeyFileName = privateKeyFileName
+        self.certificateFileName = certificateFileName
+        self.sslmethod = SSLv23_METHOD if sslmethod is None else sslmethod
+        self.cacheContext()
+
+    def cacheContext(self) -> None:
+        """
+        Build the context from the files now.
+        """
+        if self._context is not None:
+            return
+        low, high = _methodVersions(self.sslmethod, "DefaultOpenSSLContextFactory")
+        key = _readFile(self.privateKeyFileName, "private key", KeyPair.loadPEM)
+        certificate = _readFile(self.certificateFileName, "certificate", Certificate.loadPEM)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion(low.value)
+        if high is not None:
+            context.maximum_version = ssl.TLSVersion(high.value)
+        context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+        context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
+        try:
+            context.load_cert_chain(self.certificateFileName, self.privateKeyFileName)
+        except ssl.SSLError as e:
+            raise ValueError(
+                f"the private key in {self.privateKeyFileName!r} ({key!r}) and the certificate "
+                f"in {self.certificateFileName!r} ({certificate!r}) cannot be used together: "
+                f"{e.reason or e}"
+            ) from None
+        rememberHostCertificate(context, certificate)
+        self._context = context
+
+    def getContext(self) -> ssl.SSLContext:
+        """
+        @return: The server context.
+        """
+        self.cacheContext()
+        assert self._context is not None
+        return self._context
+
+
+def _readFile(path: str, what: str, parse: Callable[[bytes], Any]) -> Any:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise type(e)(e.errno, f"cannot read the {what} file: {e.strerror}", path) from None
+    try:
+        return parse(data)
+    except ValueError as e:
+        raise ValueError(f"{path!r} is not a usable {what} file: {e}") from None
+
+
+class ClientContextFactory(ContextFactory):
+    """
+    An old-style client context factory that, unlike Twisted's, verifies
+    the server: its chain against the platform's authorities and its host
+    name against the name given to C{connectSSL}.
+    """
+
+    isClient = 1
+    method = SSLv23_METHOD
+    _context: ssl.SSLContext | None = None
+
+    def getContext(self) -> ssl.SSLContext:
+        """
+        @return: A cached client context with C{check_hostname=True} and
+            C{verify_mode=CERT_REQUIRED}, trusting L{platformTrust}().
+        """
+        if self._context is None:
+            low, high = _methodVersions(self.method, "ClientContextFactory")
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.minimum_version = ssl.TLSVersion(low.value)
+            if high is not None:
+                context.maximum_version = ssl.TLSVersion(high.value)
+            context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+            platformTrust()._addCACertsToContext(context)
+            self._context = context
+        return self._context
