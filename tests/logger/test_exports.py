@@ -5,6 +5,8 @@ Tests for the public face of L{torsion.logger}.
 import inspect
 from pathlib import Path
 
+import pytest
+
 import torsion.logger
 
 
@@ -42,7 +44,8 @@ def test_definedInPrivateModules() -> None:
 
 def test_expectedNames() -> None:
     """
-    The Twisted names this first version promises are all exported.
+    The names of Twisted's C{twisted.logger} are all exported, and so are
+    torsion's additions.
     """
     assert set(torsion.logger.__all__) >= {
         "FileLogObserver",
@@ -64,4 +67,26 @@ def test_expectedNames() -> None:
         "globalLogBeginner",
         "globalLogPublisher",
         "textFileLogObserver",
+        "LegacyLogObserverWrapper",
+        "LoggingFile",
+        "Operation",
+        "STDLibLogObserver",
+        "capturedLogs",
+        "eventAsJSON",
+        "eventFromJSON",
+        "eventsFromJSONLogFile",
+        "extractField",
+        "jsonFileLogObserver",
+        "timeFormatRFC3339",
+        "STDLibLogHandler",
     }
+
+
+def test_everyTwistedName() -> None:
+    """
+    Every public name of the installed Twisted's C{twisted.logger} is in
+    C{torsion.logger} too.
+    """
+    twistedLogger = pytest.importorskip("twisted.logger")
+    public = {name for name in twistedLogger.__all__ if not name.startswith("_")}
+    assert public <= set(torsion.logger.__all__)

@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from torsion.logger import InvalidLogLevelError, LogEvent, Logger, LogLevel, globalLogPublisher
+from torsion.logger import (
+    InvalidLogLevelError,
+    LogEvent,
+    Logger,
+    LogLevel,
+    Operation,
+    formatEvent,
+    globalLogPublisher,
+)
 from torsion.python.failure import Failure, NoCurrentExceptionError
 
 
@@ -227,3 +235,89 @@ def test_subclass() -> None:
 
     assert Sub.log.namespace == f"{__name__}.Sub"
     assert Sub().log.namespace == f"{__name__}.Sub"
+
+
+def test_failuresHandledSuccess() -> None:
+    """
+    A block that completes leaves its operation succeeded, and logs nothing.
+    """
+    events: list[LogEvent] = []
+    log = Logger("ns", observer=events.append)
+    with log.failuresHandled("While {x}:", x=1) as op:
+        assert isinstance(op, Operation)
+        assert (op.succeeded, op.failed, op.failure) == (False, False, None)
+        assert repr(op) == "<Operation running>"
+    assert (op.succeeded, op.failed, op.failure) == (True, False, None)
+    assert repr(op) == "<Operation succeeded>"
+    assert events == []
+
+
+def test_failuresHandledFailure() -> None:
+    """
+    An exception in the block is logged as a failure event with the
+    format, fields and level given, and does not propagate.
+    """
+    events: list[LogEvent] = []
+    log = Logger("ns", observer=events.append)
+    with log.failuresHandled("While frobbing {knob}:", LogLevel.error, knob="k") as op:
+        raise ValueError("bad knob")
+    assert (op.succeeded, op.failed) == (False, True)
+    assert repr(op) == "<Operation failed>"
+    assert op.failure is not None
+    assert op.failure.check(ValueError) is ValueError
+    [event] = events
+    assert event["log_failure"] is op.failure
+    assert event["log_level"] is LogLevel.error
+    assert formatEvent(event) == "While frobbing k:"
+    assert "raise ValueError" in op.failure.getTraceback()
+
+
+def test_failuresHandledDefaultLevel() -> None:
+    """
+    By default the failure event is critical.
+    """
+    events: list[LogEvent] = []
+    with Logger("ns", observer=events.append).failuresHandled("x"):
+        raise ValueError()
+    assert events[0]["log_level"] is LogLevel.critical
+
+
+@pytest.mark.parametrize("exception", [KeyboardInterrupt, SystemExit, GeneratorExit])
+def test_failuresHandledLetsExitsThrough(exception: type[BaseException]) -> None:
+    """
+    Exceptions that are not L{Exception}s (Ctrl-C, exit) propagate and
+    are not logged.
+    """
+    events: list[LogEvent] = []
+    log = Logger("ns", observer=events.append)
+    handler = log.failureHandler("x")
+    with pytest.raises(exception), log.failuresHandled("x") as op:
+        raise exception()
+    with pytest.raises(exception), handler:
+        raise exception()
+    assert events == []
+    assert (op.succeeded, op.failed) == (False, False)
+
+
+def test_failureHandlerReusable() -> None:
+    """
+    One failure handler logs and swallows the exception of each block it
+    guards, with its static message and level, and lets successful blocks
+    run.
+    """
+    events: list[LogEvent] = []
+    ignoringErrors = Logger("ns", observer=events.append).failureHandler("while frobbing:")
+    ran = []
+    for n in range(3):
+        with ignoringErrors as nothing:
+            assert nothing is None
+            ran.append(n)
+            if n != 1:
+                raise KeyError(n)
+    assert ran == [0, 1, 2]
+    assert [formatEvent(e) for e in events] == ["while frobbing:"] * 2
+    assert [e["log_failure"].value.args for e in events] == [(0,), (2,)]
+    assert {e["log_level"] for e in events} == {LogLevel.critical}
+    with Logger("ns", observer=events.append).failureHandler("m", LogLevel.warn):
+        raise KeyError(3)
+    assert events[-1]["log_level"] is LogLevel.warn

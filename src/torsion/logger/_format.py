@@ -5,6 +5,9 @@
 # syntax: a field named "name()" calls event["name"] with no arguments, which
 # lets an emitter defer costly work until (and unless) the event is rendered.
 # Attribute and index access ({x.y}, {x[0]}) come from format_map itself.
+# An event read back from JSON carries log_rendered, the text of its fields
+# as rendered before it was written (see _flatten.py); those texts stand in
+# for fields whose objects did not survive the trip.
 #
 # Rendering never raises: any exception while formatting becomes the text of a
 # message naming the problem and the event.  Only Exception is caught, so
@@ -16,31 +19,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from torsion.logger._flatten import _CallMapping, formatWithRendered
 from torsion.logger._interfaces import LogEvent
 from torsion.logger._levels import LogLevel
 
 timeFormatRFC3339 = "%Y-%m-%dT%H:%M:%S%z"
 """A C{strftime} format giving RFC 3339 timestamps such as C{2026-01-01T12:00:00+0000}."""
-
-
-class _CallMapping:
-    """
-    Field lookup for C{str.format_map}: event keys, with C{"name()"} calling.
-    """
-
-    __slots__ = ("_event",)
-
-    def __init__(self, event: LogEvent) -> None:
-        self._event = event
-
-    def __getitem__(self, key: str) -> Any:
-        if key.endswith("()"):
-            return self._event[key[:-2]]()
-        return self._event[key]
 
 
 def _safeRepr(obj: object) -> str:
@@ -78,7 +66,8 @@ def formatEvent(event: LogEvent) -> str:
     C{"{user} logged in from {address[0]}"}.  Attribute and index access work
     (C{{x.y}}, C{{x[0]}}), and C{{name()}} calls C{event["name"]} with no
     arguments and formats the result.  An event without C{log_format} renders
-    as the empty string.
+    as the empty string.  An event read back from JSON renders with the
+    field texts stored when it was written (its C{log_rendered} mapping).
 
     @param event: The event to render.
     @return: The rendered text; if rendering failed, a message that begins
@@ -93,6 +82,9 @@ def formatEvent(event: LogEvent) -> str:
             fmt = fmt.decode("utf-8")
         elif not isinstance(fmt, str):
             raise TypeError(f"log_format must be a str, not {type(fmt).__name__}")
+        rendered = event.get("log_rendered")
+        if isinstance(rendered, Mapping):
+            return formatWithRendered(fmt, event, rendered)
         return fmt.format_map(_CallMapping(event))
     except Exception as e:
         return _unformattable(event, e)

@@ -8,11 +8,19 @@
 # As a class attribute a Logger is a descriptor: reading it through a class or
 # instance builds a new Logger named after the class, whose source is the
 # class or instance, and that shares the original's observer.
+#
+# failuresHandled and failureHandler are context managers that log an
+# exception raised in their block and swallow it.  They handle Exception
+# only: KeyboardInterrupt, SystemExit and GeneratorExit pass through (Twisted
+# swallows those too, which can make a program ignore Ctrl-C).
+# failureHandler's object holds no per-use state, so one can be made at
+# import time and shared by every call, even across threads.
 
 from __future__ import annotations
 
 import sys
 import time
+from types import TracebackType
 from typing import Any
 
 from torsion.logger._interfaces import LogObserver
@@ -148,6 +156,55 @@ class Logger:
             failure = Failure()
         self.emit(level, format, log_failure=failure, **kwargs)
 
+    def failuresHandled(
+        self, format: str, level: LogLevel = LogLevel.critical, **kwargs: Any
+    ) -> _FailuresHandled:
+        """
+        Run a block, logging (and swallowing) an exception it raises.
+
+        ::
+
+            with log.failuresHandled("While frobbing {knob}:", knob=knob) as op:
+                frob(knob)
+            if op.succeeded:
+                log.info("frobbed {knob}", knob=knob)
+
+        Only L{Exception}s are handled: C{KeyboardInterrupt}, C{SystemExit}
+        and C{GeneratorExit} propagate.
+
+        @param format: The message format of the failure event, as for L{emit}.
+        @param level: The failure event's level.
+        @param kwargs: The failure event's other fields.
+        @return: A context manager giving an L{Operation} that tells whether
+            the block succeeded or failed.
+        """
+        return _FailuresHandled(self, format, level, kwargs)
+
+    def failureHandler(
+        self, staticMessage: str, level: LogLevel = LogLevel.critical
+    ) -> _FailureHandler:
+        """
+        Make a reusable context manager that logs and swallows exceptions.
+
+        Cheaper than L{failuresHandled} in hot code: make it once, at import
+        time, and enter it on every call::
+
+            ignoringFrobErrors = log.failureHandler("while frobbing:")
+
+            def hotLoop() -> None:
+                with ignoringFrobErrors:
+                    frob()
+
+        Only L{Exception}s are handled: C{KeyboardInterrupt}, C{SystemExit}
+        and C{GeneratorExit} propagate.
+
+        @param staticMessage: The message format of the failure event; no
+            fields other than the event's own C{log_*} keys are available.
+        @param level: The failure event's level.
+        @return: The context manager; it gives L{None} when entered.
+        """
+        return _FailureHandler(self, staticMessage, level)
+
     def debug(self, format: str | None = None, **kwargs: Any) -> None:
         """
         Emit a C{debug} event.
@@ -192,3 +249,88 @@ class Logger:
         @param kwargs: The event's fields.
         """
         self.emit(LogLevel.critical, format, **kwargs)
+
+
+class Operation:
+    """
+    The outcome of a block run under L{Logger.failuresHandled}.
+
+    @ivar succeeded: True once the block has completed without an exception.
+    @ivar failed: True once the block has raised an exception.
+    @ivar failure: The L{Failure} of the exception the block raised, if any.
+    """
+
+    __slots__ = ("failed", "failure", "succeeded")
+
+    def __init__(self) -> None:
+        self.succeeded = False
+        self.failed = False
+        self.failure: Failure | None = None
+
+    def __repr__(self) -> str:
+        state = "succeeded" if self.succeeded else "failed" if self.failed else "running"
+        return f"<Operation {state}>"
+
+
+class _FailuresHandled:
+    """
+    The context manager of L{Logger.failuresHandled}.
+    """
+
+    __slots__ = ("_format", "_kwargs", "_level", "_logger", "_operation")
+
+    def __init__(
+        self, logger: Logger, format: str, level: LogLevel, kwargs: dict[str, Any]
+    ) -> None:
+        self._logger = logger
+        self._format = format
+        self._level = level
+        self._kwargs = kwargs
+        self._operation = Operation()
+
+    def __enter__(self) -> Operation:
+        return self._operation
+
+    def __exit__(
+        self,
+        excType: type[BaseException] | None,
+        excValue: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        operation = self._operation
+        if excValue is None:
+            operation.succeeded = True
+            return False
+        if not isinstance(excValue, Exception):
+            return False
+        operation.failed = True
+        operation.failure = Failure(excValue, excType, traceback)
+        self._logger.failure(self._format, operation.failure, self._level, **self._kwargs)
+        return True
+
+
+class _FailureHandler:
+    """
+    The reusable context manager of L{Logger.failureHandler}.
+    """
+
+    __slots__ = ("_level", "_logger", "_message")
+
+    def __init__(self, logger: Logger, message: str, level: LogLevel) -> None:
+        self._logger = logger
+        self._message = message
+        self._level = level
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        excType: type[BaseException] | None,
+        excValue: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if not isinstance(excValue, Exception):
+            return False
+        self._logger.failure(self._message, Failure(excValue, excType, traceback), self._level)
+        return True
