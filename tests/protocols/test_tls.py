@@ -807,3 +807,70 @@ class StartTLSTests:
         r.connectTCP("127.0.0.1", port.getHost().port, clientFactory(Protocol()))
         runReactor(r)
         assert errors and "once" in errors[0]
+
+
+class StartTLSFramingTests:
+    """
+    Every framing protocol of torsion.protocols.basic hands the bytes that
+    arrived after its STARTTLS message to TLS instead of delivering them.
+    """
+
+    def _attack(self, r: PollingReactor, server: Any, packet: bytes) -> list[Failure]:
+        lost: list[Failure] = []
+        original = server.connectionLost
+
+        def connectionLost(reason: Failure = connectionDone) -> None:
+            lost.append(reason)
+            original(reason)
+            r.stop()
+
+        server.connectionLost = connectionLost
+        factory = Factory()
+        factory.buildProtocol = lambda addr: server  # type: ignore[method-assign]
+        port = r.listenTCP(0, factory, interface="127.0.0.1")
+        attacker = socket.create_connection(("127.0.0.1", port.getHost().port))
+        attacker.sendall(packet)
+        try:
+            runReactor(r)
+        finally:
+            attacker.close()
+        return lost
+
+    def test_netstring(self, backendReactor: PollingReactor) -> None:
+        """
+        A NetstringReceiver that starts TLS on the string C{STARTTLS} is
+        not given the netstring injected after it.
+        """
+        from torsion.protocols.basic import NetstringReceiver
+
+        received: list[bytes] = []
+
+        class Server(NetstringReceiver):
+            def stringReceived(self, string: bytes) -> None:
+                received.append(string)
+                if string == b"STARTTLS":
+                    self.transport.startTLS(ServerContextFactory())
+
+        lost = self._attack(backendReactor, Server(), b"8:STARTTLS,8:INJECTED,")
+        assert received == [b"STARTTLS"]
+        assert isinstance(lost[0].value, ssl.SSLError)
+
+    def test_int32(self, backendReactor: PollingReactor) -> None:
+        """
+        An Int32StringReceiver that starts TLS on the string C{STARTTLS} is
+        not given the strings injected after it.
+        """
+        from torsion.protocols.basic import Int32StringReceiver
+
+        received: list[bytes] = []
+
+        class Server(Int32StringReceiver):
+            def stringReceived(self, string: bytes) -> None:
+                received.append(string)
+                if string == b"STARTTLS":
+                    self.transport.startTLS(ServerContextFactory())
+
+        packet = b"".join(len(s).to_bytes(4, "big") + s for s in (b"STARTTLS", b"ONE", b"TWO"))
+        lost = self._attack(backendReactor, Server(), packet)
+        assert received == [b"STARTTLS"]
+        assert isinstance(lost[0].value, ssl.SSLError)

@@ -14,16 +14,19 @@
 #     connection's own buffer (after any plaintext written before startTLS,
 #     so ordering holds) and forwards everything else;
 #   - the connection's write, writeSequence, loseConnection,
-#     loseWriteConnection, pause/resumeProducing and producer registration
-#     become instance attributes calling the TLS protocol, so the
+#     loseWriteConnection, pause/resumeProducing, producer registration and
+#     getHandle (the ssl.SSLObject from then on, as on listenSSL
+#     connections) become instance attributes calling the TLS protocol, so the
 #     application's calls are encrypted while connections without TLS keep
 #     their plain (fast) methods.  _RawTransport calls the class's methods,
 #     which the instance attributes do not shadow.
 # Bytes the application protocol received but has not handled yet belong
 # after the STARTTLS command, so to the handshake, never to the plaintext
 # conversation (treating them as plaintext is the STARTTLS command
-# injection hole).  If the protocol has a LineReceiver-style
-# clearLineBuffer(), startTLS takes them from it and gives them to TLS.
+# injection hole).  The framing protocols of torsion.protocols.basic
+# (LineReceiver, LineOnlyReceiver, NetstringReceiver, IntNStringReceiver)
+# have a _takeUnreadBytes() method; startTLS takes those bytes with it and
+# gives them to TLS, and the protocol's delivery loop stops there.
 from __future__ import annotations
 
 from typing import Any
@@ -74,6 +77,9 @@ class _RawTransport:
     def unregisterProducer(self) -> None:
         self._cls.unregisterProducer(self._connection)
 
+    def getHandle(self) -> Any:
+        return self._cls.getHandle(self._connection)
+
 
 _SHADOWED = (
     "write",
@@ -84,6 +90,7 @@ _SHADOWED = (
     "resumeProducing",
     "registerProducer",
     "unregisterProducer",
+    "getHandle",
 )
 
 
@@ -113,7 +120,7 @@ def startTLS(connection: Any, contextFactory: Any, normal: bool = True) -> None:
         setattr(connection, name, getattr(tlsProtocol, name))
     alsoProvides(connection, ISSLTransport)
     tlsProtocol.makeConnection(_RawTransport(connection))  # type: ignore[arg-type]
-    take = getattr(appProtocol, "clearLineBuffer", None)
+    take = getattr(appProtocol, "_takeUnreadBytes", None)
     if callable(take):
         leftover = take()
         if leftover:

@@ -118,6 +118,7 @@ class LineOnlyReceiver(Protocol):
     delimiter: bytes = DEFAULT_DELIMITER
     MAX_LENGTH: int = DEFAULT_MAX_LENGTH
     _parser: LineParser | None = None
+    _pending: list[bytes] | None = None
     _busyReceiving: bool = False
     _log = Logger()
 
@@ -148,14 +149,35 @@ class LineOnlyReceiver(Protocol):
                     return
                 if not lines:
                     return
+                # Popped from the end, so that _takeUnreadBytes can take
+                # the lines not delivered yet.
+                lines.reverse()
+                self._pending = lines
                 transport: Any = self.transport
                 lineReceived = self.lineReceived
-                for line in lines:
+                pop = lines.pop
+                while lines:
                     if transport is not None and transport.disconnecting:
                         return
-                    lineReceived(line)
+                    lineReceived(pop())
         finally:
+            self._pending = None
             self._busyReceiving = False
+
+    def _takeUnreadBytes(self) -> bytes:
+        """
+        Take every received byte not delivered yet, undelivered lines
+        included (startTLS gives them to TLS).
+        """
+        parser = self._parser
+        if parser is None:
+            return b""
+        pending = self._pending
+        if pending:
+            pending.reverse()
+            parser.unread(pending)
+            pending.clear()
+        return parser.take()
 
     def lineReceived(self, line: bytes) -> None:
         """
@@ -357,6 +379,13 @@ class LineReceiver(_PauseableMixin):
             parser.unread(pending)
             pending.clear()
         return parser.take()
+
+    def _takeUnreadBytes(self) -> bytes:
+        """
+        Take every received byte not delivered yet (startTLS gives them to
+        TLS).
+        """
+        return LineReceiver.clearLineBuffer(self)
 
     def lineReceived(self, line: bytes) -> None:
         """

@@ -238,6 +238,18 @@ class NetstringParser:
             buffer = self._consolidate()
             start = 0
 
+    def take(self) -> bytes:
+        """
+        Take every unparsed byte out of the buffer (when the stream stops
+        being netstrings, such as after STARTTLS).
+
+        @return: The bytes; C{b""} if there are none.
+        """
+        data = self._consolidate()
+        self._buffer = b""
+        self._need = 1
+        return data
+
     def read_strings(self) -> list[bytes]:
         """
         Take every complete netstring's payload out of the buffer, up to a

@@ -100,6 +100,14 @@ class NetstringReceiver(Protocol):
         finally:
             self._busyReceiving = False
 
+    def _takeUnreadBytes(self) -> bytes:
+        """
+        Take every received byte not delivered yet (startTLS gives them to
+        TLS).
+        """
+        parser = self._parser
+        return b"" if parser is None else parser.take()
+
     def _handleParseError(self, error: NetstringParseError) -> None:
         """
         Log C{error}, close the connection and ignore the peer from now on.
@@ -259,6 +267,15 @@ class IntNStringReceiver(_PauseableMixin):
             transport: Any = self.transport
             if transport is not None and transport.disconnecting:
                 return
+
+    def _takeUnreadBytes(self) -> bytes:
+        """
+        Take every received byte not delivered yet (startTLS gives them to
+        TLS).
+        """
+        data = self.recvd
+        self.recvd = b""
+        return data
 
     @property
     def recvd(self) -> bytes:

@@ -63,7 +63,6 @@ from torsion.internet._itransport import (
     IHalfCloseableProtocol,
     IHandshakeListener,
     IProtocol,
-    IProtocolNegotiationFactory,
     ISSLTransport,
     ITCPTransport,
     ITLSTransport,
@@ -703,15 +702,6 @@ class TLSMemoryBIOFactory(WrappingFactory):
             tlsProtocol.incomingBIO, tlsProtocol.outgoingBIO, server_side=True
         )
         return server
-
-    def acceptableProtocols(self) -> list[bytes]:
-        """
-        @return: The wrapped factory's ALPN protocols, if it offers any.
-        """
-        if IProtocolNegotiationFactory.providedBy(self.wrappedFactory):
-            protocols: list[bytes] = self.wrappedFactory.acceptableProtocols()
-            return protocols
-        return []
 
 
 __all__ = ["DEFAULT_HANDSHAKE_TIMEOUT", "TLSMemoryBIOFactory", "TLSMemoryBIOProtocol"]
