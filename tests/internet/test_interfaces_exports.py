@@ -8,7 +8,7 @@ import inspect
 
 from zope.interface.interface import InterfaceClass, Method
 
-from torsion.internet import _ireactornet, _itransport, interfaces
+from torsion.internet import _iendpoints, _ireactornet, _itransport, interfaces
 
 # The transport and protocol interfaces issue 3 promises, with Twisted's names.
 TRANSPORT_NAMES = {
@@ -131,3 +131,55 @@ def test_inheritance() -> None:
     assert interfaces.IMulticastTransport.extends(interfaces.IUDPTransport)
     assert interfaces.IProcessTransport.extends(interfaces.ITransport)
     assert interfaces.IUNIXTransport.extends(interfaces.ITransport)
+
+
+# The name resolution and endpoint description interfaces (issue 6).
+ENDPOINT_NAMES = {
+    "IHostResolution",
+    "IHostnameResolver",
+    "IReactorPluggableNameResolver",
+    "IReactorPluggableResolver",
+    "IResolutionReceiver",
+    "IResolverSimple",
+    "IStreamClientEndpointStringParserWithReactor",
+    "IStreamServerEndpointStringParser",
+}
+
+
+def test_endpointInterfacesExported() -> None:
+    """
+    The resolver and description parser interfaces are exported, are the
+    objects defined in the private module, and are documented, each
+    member included.
+    """
+    assert set(_iendpoints.__all__) == ENDPOINT_NAMES
+    assert set(interfaces.__all__) >= ENDPOINT_NAMES
+    for name in ENDPOINT_NAMES:
+        interface = getattr(interfaces, name)
+        assert interface is getattr(_iendpoints, name), name
+        assert inspect.getdoc(interface), name
+        for member, description in interface.namesAndDescriptions():
+            assert description.getDoc().strip(), f"{name}.{member}"
+
+
+def test_resolverSignatures() -> None:
+    """
+    The resolver methods take Twisted's arguments.
+    """
+    expected = {
+        ("IHostnameResolver", "resolveHostName"): [
+            "resolutionReceiver",
+            "hostName",
+            "portNumber",
+            "addressTypes",
+            "transportSemantics",
+        ],
+        ("IResolverSimple", "getHostByName"): ["name", "timeout"],
+        ("IReactorPluggableNameResolver", "installNameResolver"): ["resolver"],
+        ("IResolutionReceiver", "addressResolved"): ["address"],
+        ("IStreamServerEndpointStringParser", "parseStreamServer"): ["reactor"],
+    }
+    for (interfaceName, methodName), arguments in expected.items():
+        method = getattr(interfaces, interfaceName)[methodName]
+        assert isinstance(method, Method)
+        assert list(method.positional) == arguments, (interfaceName, methodName)

@@ -28,6 +28,7 @@ from torsion.internet.interfaces import (
     IPushProducer,
     IReactorCore,
     IReactorFDSet,
+    IReactorPluggableNameResolver,
     IReactorSocket,
     IReactorSSL,
     IReactorTCP,
@@ -73,6 +74,7 @@ REACTOR_INTERFACES = [
     IReactorSocket,
     IReactorFDSet,
     IReactorThreads,
+    IReactorPluggableNameResolver,
 ]
 
 

@@ -26,31 +26,28 @@
 from __future__ import annotations
 
 import signal
-import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from zope.interface import implementer
 
-from torsion.internet._deferred import Deferred, succeed
 from torsion.internet._delayedcall import DelayedCall
 from torsion.internet._errors import (
-    DNSLookupError,
     ReactorAlreadyRunning,
     ReactorNotRestartable,
     ReactorNotRunning,
 )
 from torsion.internet._ireactor import IReactorCore, IReactorThreads, IReactorTime
+from torsion.internet._resolver import PluggableResolverMixin
 from torsion.internet._systemevents import SystemEvents
 from torsion.internet._timerqueue import TimerQueue
 from torsion.internet._waker import Waker
 from torsion.logger import Logger
 from torsion.python._threadable import registerAsIOThread
-from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
     from torsion.python.threadpool import ThreadPool
@@ -58,18 +55,13 @@ if TYPE_CHECKING:
 _log = Logger(namespace="torsion.internet.reactor")
 
 
-def _isIPv4Address(name: str) -> bool:
-    try:
-        socket.inet_aton(name)
-    except OSError:
-        return False
-    return name.count(".") == 3
-
-
 @implementer(IReactorCore, IReactorTime, IReactorThreads)
-class ReactorBase:
+class ReactorBase(PluggableResolverMixin):
     """
     The backend-independent part of a reactor.
+
+    Name resolution (C{resolve}, C{nameResolver}, C{installNameResolver},
+    C{resolver}, C{installResolver}) comes from L{PluggableResolverMixin}.
 
     Subclasses implement C{doIteration(timeout)} (wait for readiness and
     dispatch), C{_addInternalReader(reader)} (watch the waker) and
@@ -245,31 +237,6 @@ class ReactorBase:
         """
         self._threadpoolSize = size
         self.getThreadPool().adjustPoolsize(maxthreads=size)
-
-    def resolve(self, name: str, timeout: Sequence[int] = (1, 3, 11, 45)) -> Deferred[str]:
-        """
-        Resolve C{name} to an IPv4 address, in the thread pool.
-
-        @return: A Deferred firing with the address, or failing with
-            L{DNSLookupError}.
-        """
-        if not name:
-            return succeed("0.0.0.0")
-        if _isIPv4Address(name):
-            return succeed(name)
-        d: Deferred[str] = Deferred()
-
-        def lookUp() -> None:
-            try:
-                address = socket.gethostbyname(name)
-            except OSError as e:
-                error = DNSLookupError(f"cannot resolve {name!r}: {e}")
-                self.callFromThread(d.errback, Failure(error))
-            else:
-                self.callFromThread(d.callback, address)
-
-        self.callInThread(lookUp)
-        return d
 
     # -- IReactorCore ----------------------------------------------------------
 

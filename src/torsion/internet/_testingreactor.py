@@ -35,6 +35,7 @@ from torsion.internet._clock import Clock
 from torsion.internet._deferred import Deferred, succeed
 from torsion.internet._deferredlist import DeferredList
 from torsion.internet._errors import ReactorAlreadyRunning
+from torsion.internet._iendpoints import IHostnameResolver, IReactorPluggableNameResolver
 from torsion.internet._ireactor import (
     IReactorCore,
     IReactorFDSet,
@@ -50,6 +51,7 @@ from torsion.internet._ireactornet import (
     IReactorUNIX,
 )
 from torsion.internet._itransport import IAddress, IConnector, IListeningPort, IProtocolFactory
+from torsion.internet._resolver import SynchronousResolver
 from torsion.internet._testingfakes import (
     Call,
     _FakeConnector,
@@ -74,6 +76,7 @@ _log = Logger()
     IReactorSocket,
     IReactorFDSet,
     IReactorThreads,
+    IReactorPluggableNameResolver,
 )
 class MemoryReactor:
     """
@@ -116,6 +119,9 @@ class MemoryReactor:
     @ivar inThreadCalls: C{(callable, args, kwargs)} queued by
         L{callInThread} (and the thread pool), waiting for
         L{runThreadCalls}.
+    @ivar nameResolver: The name resolver: a L{SynchronousResolver} (every
+        name is C{127.0.0.1}) unless L{installNameResolver} replaced it (the
+        attribute of L{IReactorPluggableNameResolver}).
     """
 
     def __init__(self) -> None:
@@ -143,6 +149,7 @@ class MemoryReactor:
         self.inThreadCalls: list[Call] = []
         self._threadPool = _MemoryThreadPool(self)
         self._firing: set[str] = set()
+        self.nameResolver: IHostnameResolver = SynchronousResolver()
 
     def install(self) -> None:
         """
@@ -170,6 +177,16 @@ class MemoryReactor:
                 "address literal, or replace resolve() on the reactor in your test"
             ) from None
         return succeed(name)
+
+    def installNameResolver(self, resolver: IHostnameResolver) -> IHostnameResolver:
+        """
+        Replace L{nameResolver}.
+
+        @param resolver: The new name resolver.
+        @return: The one it replaces.
+        """
+        previous, self.nameResolver = self.nameResolver, resolver
+        return previous
 
     def run(self) -> None:
         """

@@ -3,6 +3,16 @@ The interfaces of torsion.internet: the documented contract between the
 reactor, transports, protocols and the code that uses them.
 """
 
+from torsion.internet._iendpoints import (
+    IHostnameResolver,
+    IHostResolution,
+    IReactorPluggableNameResolver,
+    IReactorPluggableResolver,
+    IResolutionReceiver,
+    IResolverSimple,
+    IStreamClientEndpointStringParserWithReactor,
+    IStreamServerEndpointStringParser,
+)
 from torsion.internet._ireactor import (
     IDelayedCall,
     IHalfCloseableDescriptor,
@@ -69,6 +79,8 @@ __all__ = [
     "IHalfCloseableDescriptor",
     "IHalfCloseableProtocol",
     "IHandshakeListener",
+    "IHostResolution",
+    "IHostnameResolver",
     "IListeningPort",
     "ILoggingContext",
     "IMulticastTransport",
@@ -89,6 +101,8 @@ __all__ = [
     "IReactorFromThreads",
     "IReactorInThreads",
     "IReactorMulticast",
+    "IReactorPluggableNameResolver",
+    "IReactorPluggableResolver",
     "IReactorProcess",
     "IReactorSSL",
     "IReactorSocket",
@@ -100,9 +114,13 @@ __all__ = [
     "IReactorUNIXDatagram",
     "IReadDescriptor",
     "IReadWriteDescriptor",
+    "IResolutionReceiver",
+    "IResolverSimple",
     "ISSLTransport",
     "IStreamClientEndpoint",
+    "IStreamClientEndpointStringParserWithReactor",
     "IStreamServerEndpoint",
+    "IStreamServerEndpointStringParser",
     "ITCPTransport",
     "ITLSTransport",
     "ITransport",
