@@ -1,0 +1,3 @@
+"""
+Tests for the command-line programs in L{torsion.scripts}.
+"""
