@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import socket
 from typing import Any
@@ -292,6 +293,7 @@ class Port(FileDescriptor):
         self.socket: socket.socket | None = None
         self._closed: Deferred[None] | None = None
         self._resumeCall: Any = None
+        self._boundHost: IPv4Address | IPv6Address | None = None
 
     def __repr__(self) -> str:
         where = self._realPortNumber if self._realPortNumber is not None else "not listening"
@@ -324,12 +326,21 @@ class Port(FileDescriptor):
         skt.setblocking(False)
         self.socket = skt
         self._realPortNumber = skt.getsockname()[1]
+        host = _address(self.addressFamily, skt.getsockname())
+        unspecified = ipaddress.ip_address(host.host.split("%")[0]).is_unspecified
+        self._boundHost = None if unspecified else host
         self.fileno = skt.fileno  # type: ignore[method-assign]
         self.factory.doStart()
         self.connected = 1
         self.startReading()
 
     def _hostFor(self, skt: socket.socket) -> IPv4Address | IPv6Address:
+        # An accepted connection's local address is the port's, unless the
+        # port listens on every address: then the connection has to say.
+        # (Speed: one system call fewer per connection.)
+        bound = self._boundHost
+        if bound is not None and skt is not self.socket:
+            return bound
         return _address(self.addressFamily, skt.getsockname())
 
     def doRead(self) -> object:

@@ -78,6 +78,10 @@ _log = Logger(namespace="torsion.protocols.tls")
 #: Seconds a handshake may take before the connection is aborted.
 DEFAULT_HANDSHAKE_TIMEOUT = 30.0
 
+# The interface declarations of TLS protocols, by (class, what the
+# transport provides, what the wrapped protocol provides).
+_declarations: dict[tuple[Any, Any, Any], Any] = {}
+
 # The most plaintext one TLS record carries; SSLObject.read returns at most
 # one record's worth, so asking for more only costs a bigger allocation.
 _READ_SIZE = 16384
@@ -161,14 +165,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
         @param transport: The underlying (ciphertext) transport.
         """
-        provided = providedBy(self.wrappedProtocol)
-        extra = [i for i in _FORWARDED if provided.isOrExtends(i)]
-        # The transport's interfaces, except that this one cannot start TLS
-        # again.
-        own = [i for i in providedBy(transport).interfaces() if i is not ITLSTransport]
-        if ITLSTransport.providedBy(transport):
-            own.append(ITCPTransport)
-        directlyProvides(self, *own, *extra)
+        self._declareInterfaces(transport)
         self.connected = True
         self.transport = transport
         try:
@@ -197,6 +194,28 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         # A client speaks first; a server's first step only waits for input.
         self._continueHandshake()
 
+    def _declareInterfaces(self, transport: ITransport) -> None:
+        """
+        Provide the transport's interfaces (except ITLSTransport: this one
+        cannot start TLS again) and the protocol-side ones of the wrapped
+        protocol.  Speed: working the declaration out costs more than the
+        rest of a connection's setup, so it is made once per combination of
+        classes and shared.
+        """
+        key = (type(self), providedBy(transport), providedBy(self.wrappedProtocol))
+        declaration = _declarations.get(key)
+        if declaration is not None:
+            self.__provides__ = declaration
+            return
+        provided = key[2]
+        extra = [i for i in _FORWARDED if provided.isOrExtends(i)]
+        own = [i for i in key[1].interfaces() if i is not ITLSTransport]
+        if ITLSTransport.providedBy(transport):
+            own.append(ITCPTransport)
+        directlyProvides(self, *own, *extra)
+        if len(_declarations) < 256:
+            _declarations[key] = self.__provides__
+
     def _handshakeTimedOut(self, timeout: float) -> None:
         self._timeoutCall = None
         if self._handshakeDone or self._lostTLSConnection:
@@ -224,7 +243,9 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         if self._timeoutCall is not None:
             self._timeoutCall.cancel()
             self._timeoutCall = None
-        self._flush()
+        # The handshake's last records go out with whatever follows them in
+        # this round (session tickets, the first data, close_notify): the
+        # next write, or the flush at the end of dataReceived.
         if IHandshakeListener.providedBy(self.wrappedProtocol):
             try:
                 self.wrappedProtocol.handshakeCompleted()
