@@ -308,7 +308,7 @@ class ServerOtherTypesTests:
         """
         assert serverError("foo:1") == (
             "bad server endpoint description 'foo:1': unknown endpoint type 'foo'; expected "
-            "one of stdio, systemd, tcp, tcp6, unix, e.g. tcp:8080:interface=127.0.0.1"
+            "one of ssl, stdio, systemd, tcp, tcp6, unix, e.g. tcp:8080:interface=127.0.0.1"
         )
 
     def test_bareNumber(self) -> None:
@@ -535,7 +535,7 @@ class ClientTests:
         """
         assert clientError("ssh:host") == (
             "bad client endpoint description 'ssh:host': unknown endpoint type 'ssh'; "
-            "expected one of tcp, tcp6, unix, e.g. tcp:example.org:80"
+            "expected one of ssl, tcp, tcp6, tls, unix, e.g. tcp:example.org:80"
         )
 
     def test_bareNumber(self) -> None:
@@ -726,7 +726,7 @@ class ParserObjectsTests:
         for parser in _parsersFor(IStreamServerEndpointStringParser):
             assert verifyObject(IStreamServerEndpointStringParser, parser)
             prefixes.append(parser.prefix)
-        assert prefixes == ["tcp", "tcp6", "unix", "systemd", "stdio"]
+        assert prefixes == ["tcp", "tcp6", "unix", "systemd", "stdio", "ssl"]
         for description in ("tcp:1", "tcp6:1", "unix:/x", "stdio:"):
             assert verifyObject(IStreamServerEndpoint, serverFromString(None, description))
 
@@ -740,8 +740,8 @@ class ParserObjectsTests:
         for parser in _parsersFor(IStreamClientEndpointStringParserWithReactor):
             assert verifyObject(IStreamClientEndpointStringParserWithReactor, parser)
             prefixes.append(parser.prefix)
-        assert prefixes == ["tcp", "tcp6", "unix"]
-        for description in ("tcp:h:1", "tcp6:h:1", "unix:/x"):
+        assert prefixes == ["tcp", "tcp6", "unix", "ssl", "tls"]
+        for description in ("tcp:h:1", "tcp6:h:1", "unix:/x", "ssl:h:1", "tls:h:1"):
             assert verifyObject(IStreamClientEndpoint, clientFromString(None, description))
 
     def test_parsersForOtherInterface(self) -> None:
@@ -786,7 +786,7 @@ class ParserObjectsTests:
         assert made == "made"
         assert seen == [(reactor, ("a:b",), {"k": "v"})]
         assert type(serverFromString(reactor, "tcp:1")) is TCP4ServerEndpoint
-        assert re.search("one of memory, stdio, systemd, tcp, tcp6, unix", serverError("x:1"))
+        assert re.search("one of memory, ssl, stdio, systemd, tcp, tcp6, unix", serverError("x:1"))
 
     def test_pluginErrorsPassThrough(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """

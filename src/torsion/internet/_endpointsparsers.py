@@ -10,9 +10,14 @@
 #           unix:ADDRESS[:mode=][:backlog=][:lockfile=]  UNIXServerEndpoint
 #           systemd:domain=[:index=|:name=]           AdoptedStreamServerEndpoint
 #           stdio:                                    StandardIOEndpoint
+#           ssl:PORT[:privateKey=][:certKey=]...      SSL4ServerEndpoint
 #   client  tcp:HOST:PORT[:timeout=][:bindAddress=]   TCP4ClientEndpoint
 #           tcp6:HOST:PORT[:timeout=][:bindAddress=]  TCP6ClientEndpoint (not in Twisted)
 #           unix:PATH[:timeout=][:checkPID=]          UNIXClientEndpoint
+#           ssl:HOST:PORT[:caCertsDir=]...            SSL4ClientEndpoint
+#           tls:HOST:PORT[:trustRoots=]...            wrapClientTLS(HostnameEndpoint)
+# The TLS types' signatures and the functions making their endpoints (which
+# read the key and certificate files) are in _endpointstlsparsers.py.
 # As in Twisted, a UNIX server made from a description holds a lock file
 # unless lockfile=0, and the systemd type reads the environment each time a
 # description is parsed (so a test can set it), from a ListenFDs source the
@@ -26,6 +31,7 @@ from typing import Any
 from zope.interface import implementer
 
 from torsion.internet import _endpointsdescription as d
+from torsion.internet import _endpointstlsparsers as tls
 from torsion.internet._endpointsbasic import (
     AdoptedStreamServerEndpoint,
     StandardIOEndpoint,
@@ -270,18 +276,31 @@ _unixClientParser = _ClientParser(
     _unixClient,
 )
 
+# -- TLS -----------------------------------------------------------------------
+
+_sslServer = _ServerParser(tls.SSL_SERVER, tls.sslServer)
+_sslClient = _ClientParser(tls.SSL_CLIENT, tls.sslClient)
+_tlsClient = _ClientParser(tls.TLS_CLIENT, tls.tlsClient)
+
 SERVER_PARSERS: tuple[Any, ...] = (
     _tcpServer,
     _tcp6Server,
     _unixServerParser,
     _SystemdParser(),
     _stdioServer,
+    _sslServer,
 )
 """
 The built-in server description types.
 """
 
-CLIENT_PARSERS: tuple[Any, ...] = (_tcpClient, _tcp6Client, _unixClientParser)
+CLIENT_PARSERS: tuple[Any, ...] = (
+    _tcpClient,
+    _tcp6Client,
+    _unixClientParser,
+    _sslClient,
+    _tlsClient,
+)
 """
 The built-in client description types.
 """

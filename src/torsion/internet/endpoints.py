@@ -5,7 +5,10 @@ C{"tcp:8080:interface=127.0.0.1"}.
 
 A server endpoint's C{listen(factory)} and a client endpoint's
 C{connect(factory)} return Deferreds.  L{HostnameEndpoint} connects to a
-host name over IPv4 or IPv6, racing the addresses (Happy Eyeballs).  See
+host name over IPv4 or IPv6, racing the addresses (Happy Eyeballs).
+L{SSL4ServerEndpoint}, L{SSL4ClientEndpoint}, L{wrapClientTLS} and
+L{wrapServerTLS} add TLS; the C{ssl:} and C{tls:} client descriptions
+verify the server's certificate and host name.  See
 C{docs/endpoints.md}.
 """
 
@@ -23,12 +26,20 @@ from torsion.internet._endpointsclient import connectProtocol
 from torsion.internet._endpointsdescription import quoteStringArgument
 from torsion.internet._endpointshostname import ConnectionAttemptsFailed, HostnameEndpoint
 from torsion.internet._endpointsstrings import clientFromString, serverFromString
+from torsion.internet._endpointstls import (
+    SSL4ClientEndpoint,
+    SSL4ServerEndpoint,
+    wrapClientTLS,
+    wrapServerTLS,
+)
 from torsion.python._publish import publish as _publish
 
 __all__ = [
     "AdoptedStreamServerEndpoint",
     "ConnectionAttemptsFailed",
     "HostnameEndpoint",
+    "SSL4ClientEndpoint",
+    "SSL4ServerEndpoint",
     "StandardIOEndpoint",
     "TCP4ClientEndpoint",
     "TCP4ServerEndpoint",
@@ -40,6 +51,8 @@ __all__ = [
     "connectProtocol",
     "quoteStringArgument",
     "serverFromString",
+    "wrapClientTLS",
+    "wrapServerTLS",
 ]
 
 _publish(globals())
