@@ -120,6 +120,8 @@ def serverFromString(reactor: Any, description: str) -> IStreamServerEndpoint:
       - C{systemd:domain=INET|INET6|UNIX:index=N} or C{:name=NAME}: a
         socket passed by systemd
       - C{stdio:}: standard input and output
+      - C{ssl:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=…]}: TLS
+        (see docs/endpoints.md)
     Plugins providing L{IStreamServerEndpointStringParser} add more.
 
     @param reactor: The reactor the endpoint listens with.
@@ -148,6 +150,9 @@ def clientFromString(reactor: Any, description: str) -> IStreamClientEndpoint:
       - C{tcp6:HOST:PORT[:timeout=SECONDS][:bindAddress=ADDRESS]} (an IPv6
         address is escaped: C{tcp6:\\:\\:1:80}; not in Twisted)
       - C{unix:PATH[:timeout=SECONDS][:checkPID=0|1]}
+      - C{tls:HOST:PORT[:trustRoots=DIR][:certificate=…:privateKey=…]} and
+        C{ssl:host=HOST:port=PORT[:caCertsDir=DIR]}: TLS, verifying the
+        certificate and the host name
     Plugins providing L{IStreamClientEndpointStringParserWithReactor} add
     more.
 
