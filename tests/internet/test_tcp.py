@@ -450,3 +450,18 @@ class ScaleTests:
         assert finished[0] == cycles
         # (<=: another test's leftover thread may close a descriptor meanwhile.)
         assert openDescriptorCount() <= before - reactorOwn
+
+
+def test_portHostAfterStopListening(backendReactor: PollingReactor) -> None:
+    """
+    A port that stopped listening still reports the address it listened
+    on; one that never listened says so.
+    """
+    from torsion.internet._tcp import Port
+
+    port = backendReactor.listenTCP(0, Factory.forProtocol(Echo), interface="127.0.0.1")
+    listened = port.getHost()
+    port.stopListening()
+    assert port.getHost() == listened
+    with pytest.raises(RuntimeError, match="has not started listening"):
+        Port(0, Factory(), 50, "127.0.0.1", backendReactor).getHost()

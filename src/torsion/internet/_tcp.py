@@ -294,6 +294,7 @@ class Port(FileDescriptor):
         self._closed: Deferred[None] | None = None
         self._resumeCall: Any = None
         self._boundHost: IPv4Address | IPv6Address | None = None
+        self._listenedOn: IPv4Address | IPv6Address | None = None
 
     def __repr__(self) -> str:
         where = self._realPortNumber if self._realPortNumber is not None else "not listening"
@@ -329,6 +330,7 @@ class Port(FileDescriptor):
         host = _address(self.addressFamily, skt.getsockname())
         unspecified = ipaddress.ip_address(host.host.split("%")[0]).is_unspecified
         self._boundHost = None if unspecified else host
+        self._listenedOn = host
         self.fileno = skt.fileno  # type: ignore[method-assign]
         self.factory.doStart()
         self.connected = 1
@@ -408,9 +410,14 @@ class Port(FileDescriptor):
 
     def getHost(self) -> IPv4Address | IPv6Address:
         """
-        @return: The address the port listens on (with the real port number).
+        @return: The address the port listens on (with the real port
+            number); once it stopped listening, the address it listened on.
+        @raise RuntimeError: If it never listened.
         """
-        assert self.socket is not None
+        if self.socket is None:
+            if self._listenedOn is None:
+                raise RuntimeError(f"{self!r} has not started listening: it has no address yet")
+            return self._listenedOn
         return self._hostFor(self.socket)
 
     def stopListening(self) -> Deferred[None]:
