@@ -1,0 +1,430 @@
+# HTTPChannel: the glue between a TCP (or TLS) transport and the sans-IO
+# RequestParser, and HTTPFactory, which makes channels and writes the
+# access log.
+#
+# One request is handled at a time.  The parser runs with
+# pauseAfterMessage: after each complete request it stops and keeps later
+# bytes (pipelined requests) unparsed until the response is finished, when
+# requestDone() resumes it.  While a response is outstanding the transport
+# keeps reading (so that a client going away is noticed and the request's
+# notifyFinish() fails), but once the parser holds more than
+# _MAX_HELD_BYTES the transport is paused: a pipelining client cannot make
+# the server buffer without bound.
+#
+# Events drive the request: RequestHead makes one (requestFactory) and
+# hands it the head, Data feeds the body, EndOfMessage calls
+# allContentReceived(), which processes it.  A finish() inside that call
+# (the usual case) calls requestDone() re-entrantly; _handle() notices and
+# resumes the parser in its own loop instead of recursing, so a thousand
+# pipelined requests do not make a thousand stack frames.
+#
+# Timers (both on factory.reactor's clock):
+# - idle: TimeoutMixin's timeOut (60 s), restarted by each received byte
+#   and each finished response; while the application answers a request
+#   it does not close the connection (it re-arms instead: one timer per
+#   connection, never one per request);
+# - head: requestHeadTimeout (30 s) from the first byte of a request to its
+#   complete head (started only when a head arrives in pieces), which
+#   catches slowloris clients that trickle a header byte every few seconds
+#   to defeat the idle timer.  It answers 408.
+from __future__ import annotations
+
+from typing import IO, Any
+
+from torsion.internet.error import ConnectionDone, ConnectionLost
+from torsion.internet.interfaces import IDelayedCall
+from torsion.internet.protocol import Protocol, ServerFactory
+from torsion.logger import Logger
+from torsion.protocols.policies import TimeoutMixin
+from torsion.python.failure import Failure
+from torsion.web._httpencode import encodeErrorResponse
+from torsion.web._httplog import combinedLogFormatter, logDateTime
+from torsion.web._httpparse import (
+    Data,
+    EndOfMessage,
+    Framing,
+    HTTPParseError,
+    ParserLimits,
+    RequestHead,
+    RequestParser,
+)
+from torsion.web._httprequest import Request
+
+_MAX_HELD_BYTES = 65536
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+_log = Logger(namespace="torsion.web.http")
+
+
+class HTTPChannel(Protocol, TimeoutMixin):
+    """
+    A server-side HTTP/1.1 connection: parses requests, makes a request
+    object for each with C{requestFactory}, and sends their responses in
+    order (keep-alive, pipelining, chunked bodies, C{Expect: 100-continue}).
+
+    @ivar requestFactory: Makes the request objects; called with the
+        channel.
+    @ivar timeOut: Seconds a connection may stay idle (set by the factory).
+    @ivar requestHeadTimeout: Seconds a client may take to send a whole
+        request head once it started one; then it gets I{408}.
+    @ivar lingerTimeout: After an error response, seconds to go on reading
+        (and discarding) what the client still sends before closing, so
+        that the close does not reset the connection before the client
+        read the response; L{None} closes at once.
+    @ivar limits: The parser's L{ParserLimits}.
+    @ivar factory: The L{HTTPFactory}, if made by one.
+    """
+
+    requestFactory: Any = Request
+    timeOut: float | None = 60
+    requestHeadTimeout: float | None = 30
+    lingerTimeout: float | None = 2
+    limits: ParserLimits | None = None
+    factory: Any = None
+
+    def __init__(self) -> None:
+        self._parser = RequestParser(self.limits, pauseAfterMessage=True)
+        self._request: Request | None = None
+        self._responding = False
+        self._inHandler = False
+        self._resumeWanted = False
+        self._closeAfter = False
+        self._transportPaused = False
+        self._headCall: IDelayedCall | None = None
+        self._lost = False
+        self._idleTimeout: float | None = None
+        self._lingering = False
+        self._lingerCall: IDelayedCall | None = None
+
+    # -- connection events -----------------------------------------------------
+
+    def connectionMade(self) -> None:
+        """
+        Start the idle timer.
+        """
+        self._idleTimeout = self.timeOut
+        self.setTimeout(self.timeOut)
+
+    def dataReceived(self, data: bytes) -> None:
+        """
+        Parse received bytes and act on the requests they complete.
+
+        @param data: The bytes.
+        """
+        if self._lingering:
+            return
+        self.resetTimeout()
+        parser = self._parser
+        events = parser.feed(data)
+        if (
+            parser.paused
+            and parser.bufferedByteCount > _MAX_HELD_BYTES
+            and not self._transportPaused
+            and self.transport is not None
+        ):
+            self._transportPaused = True
+            self.transport.pauseProducing()
+        if events:
+            self._handle(events)
+        if (
+            self._headCall is None
+            and self._request is None
+            and not self._responding
+            and parser.bufferedByteCount
+            and not self._lost
+        ):
+            # Part of a head is waiting: the rest must come in time.  (Not
+            # started per request: a head that arrives whole costs no timer.)
+            self._startHeadTimer()
+
+    def connectionLost(self, reason: Failure = Failure(ConnectionDone())) -> None:  # noqa: B008
+        """
+        Stop the timers; a request not yet finished learns the client went
+        away.
+
+        @param reason: Why.
+        """
+        self._lost = True
+        self.setTimeout(None)
+        self._cancelHeadTimer()
+        lingerCall, self._lingerCall = self._lingerCall, None
+        if lingerCall is not None and lingerCall.active():
+            lingerCall.cancel()
+        request, self._request = self._request, None
+        if request is not None and not request.finished:
+            request.connectionLost(reason)
+
+    def timeoutConnection(self) -> None:
+        """
+        The connection was idle for C{timeOut} seconds: close it, unless a
+        response is being made (the application may take its time): then
+        wait another period.
+        """
+        if self._responding and not self._lost:
+            self.setTimeout(self._idleTimeout)
+            return
+        if self.transport is not None:
+            self.transport.loseConnection()
+
+    # -- the request-head timer ------------------------------------------------
+
+    def _startHeadTimer(self) -> None:
+        if self.requestHeadTimeout is not None:
+            self._headCall = self.callLater(self.requestHeadTimeout, self._headTimedOut)
+
+    def _cancelHeadTimer(self) -> None:
+        call, self._headCall = self._headCall, None
+        if call is not None and call.active():
+            call.cancel()
+
+    def _headTimedOut(self) -> None:
+        self._headCall = None
+        if self._request is not None or self._responding or self.transport is None:
+            return
+        self._sendErrorAndClose(
+            HTTPParseError(
+                408,
+                f"the request head was not complete within {self.requestHeadTimeout} seconds",
+            )
+        )
+
+    # -- events ----------------------------------------------------------------
+
+    def _handle(self, events: list[Any]) -> None:
+        if self._inHandler:
+            raise AssertionError("re-entrant _handle")  # pragma: no cover
+        self._inHandler = True
+        try:
+            while True:
+                count = len(events)
+                for index, event in enumerate(events):
+                    if type(event) is RequestHead:
+                        self._gotHead(event, events, index, count)
+                    elif type(event) is Data:
+                        if self._request is not None:
+                            self._request.handleContentChunk(event.data)
+                    elif type(event) is EndOfMessage:
+                        self._gotEnd()
+                    elif isinstance(event, HTTPParseError):
+                        self._gotError(event)
+                        return
+                if self._resumeWanted and not self._lost:
+                    self._resumeWanted = False
+                    events = self._parser.resume()
+                    if events:
+                        continue
+                    if self._parser.bufferedByteCount and self._headCall is None:
+                        self._startHeadTimer()
+                break
+        finally:
+            self._inHandler = False
+
+    def _gotHead(self, head: RequestHead, events: list[Any], index: int, count: int) -> None:
+        self._cancelHeadTimer()
+        request = self.requestFactory(self)
+        self._request = request
+        request.gotHead(head)
+        if head.expectContinue and head.framing is not Framing.NONE:
+            rest = events[index + 1 : count]
+            if not any(isinstance(e, HTTPParseError | EndOfMessage) for e in rest):
+                self.transport.write(_CONTINUE)
+
+    def _gotEnd(self) -> None:
+        request = self._request
+        if request is None:  # pragma: no cover - the parser guarantees a head
+            return
+        self._responding = True
+        request._bufferStart()
+        try:
+            request.allContentReceived()
+        finally:
+            if not request.finished:
+                request._bufferStop()
+
+    def _gotError(self, error: HTTPParseError) -> None:
+        request = self._request
+        if self._responding and request is not None:
+            # A good request is being answered; the error waits for it.
+            self._closeAfter = True
+            return
+        if request is not None:
+            self._request = None
+            request.connectionLost(Failure(ConnectionLost(f"bad request: {error.reason}")))
+        self._sendErrorAndClose(error)
+
+    def _sendErrorAndClose(self, error: HTTPParseError) -> None:
+        self._cancelHeadTimer()
+        self.setTimeout(None)
+        self._closeAfter = True
+        if self.transport is not None:
+            self.transport.write(encodeErrorResponse(error))
+            self._lingeringClose()
+
+    def _lingeringClose(self) -> None:
+        # Closing a socket with unread received bytes makes the kernel send
+        # a reset, which can destroy the error response before the client
+        # reads it (a client still uploading a body refused with 413, say).
+        # So shut down the write side only, keep reading (and discarding)
+        # until the client closes, and close anyway after lingerTimeout.
+        self._lingering = True
+        if self._transportPaused:
+            self._transportPaused = False
+            self.transport.resumeProducing()
+        loseWriteConnection = getattr(self.transport, "loseWriteConnection", None)
+        if loseWriteConnection is None or self.lingerTimeout is None:
+            self.transport.loseConnection()
+            return
+        loseWriteConnection()
+        self._lingerCall = self.callLater(self.lingerTimeout, self.transport.loseConnection)
+
+    # -- called by the request -------------------------------------------------
+
+    def requestDone(self, request: Request) -> None:
+        """
+        The response to C{request} is finished: close, or go on to the
+        next request.
+
+        @param request: The request.
+        """
+        if request is not self._request:
+            return
+        self._request = None
+        self._responding = False
+        if self.factory is not None:
+            self.factory.log(request)
+        if not request.keepAlive or self._closeAfter or self._parser.error is not None:
+            if self._parser.error is not None and not self._lost:
+                # A pipelined request after this one was bad.
+                self._sendErrorAndClose(self._parser.error)
+            elif self.transport is not None and not self._lost:
+                if self._parser.bufferedByteCount:
+                    # The client sent more after a request that closes the
+                    # connection: do not let the close reset it.
+                    self._lingeringClose()
+                else:
+                    self.transport.loseConnection()
+            return
+        if self._lost:
+            return
+        self.resetTimeout()
+        if self._transportPaused:
+            self._transportPaused = False
+            self.transport.resumeProducing()
+        if self._inHandler:
+            self._resumeWanted = True
+        else:
+            self._resumeWanted = True
+            self._handle([])
+
+    # -- what requests ask of their channel ------------------------------------
+
+    def getPeer(self) -> Any:
+        """
+        @return: The client's address.
+        """
+        return self.transport.getPeer()
+
+    def getHost(self) -> Any:
+        """
+        @return: The server's address.
+        """
+        return self.transport.getHost()
+
+    def isSecure(self) -> bool:
+        """
+        @return: Whether the connection uses TLS.
+        """
+        from torsion.internet.interfaces import ISSLTransport
+
+        return bool(ISSLTransport.providedBy(self.transport))
+
+    def loseConnection(self) -> None:
+        """
+        Close the connection.
+        """
+        self.transport.loseConnection()
+
+
+class HTTPFactory(ServerFactory):
+    """
+    Makes L{HTTPChannel}s, and writes an access-log line per response.
+
+    @ivar timeOut: The channels' idle timeout in seconds.
+    @ivar logPath: The access log's path, or L{None} to log through
+        C{torsion.logger}.
+    """
+
+    protocol = HTTPChannel
+
+    def __init__(
+        self,
+        logPath: str | None = None,
+        timeout: float | None = 60,
+        logFormatter: Any = None,
+        reactor: Any = None,
+    ) -> None:
+        """
+        @param logPath: Append access-log lines to this file; L{None}: emit
+            them as C{torsion.logger} events (namespace
+            C{torsion.web.http.access}).
+        @param timeout: Idle timeout for connections, in seconds, or
+            L{None} for none.
+        @param logFormatter: Turns C{(timestamp, request)} into a log line;
+            L{combinedLogFormatter} by default.
+        @param reactor: Whose clock the timeouts and log timestamps use;
+            the global reactor by default (tests pass a C{Clock}).
+        """
+        if reactor is None:
+            from torsion.internet import reactor as globalReactor
+
+            reactor = globalReactor
+        self.reactor = reactor
+        self.logPath = logPath
+        self.timeOut = timeout
+        self._logFormatter = logFormatter if logFormatter is not None else combinedLogFormatter
+        self.logFile: IO[bytes] | None = None
+        self._accessLog = Logger(namespace="torsion.web.http.access")
+
+    def buildProtocol(self, addr: Any) -> Any:
+        """
+        Make a channel for a new connection.
+
+        @param addr: The client's address.
+        @return: The channel.
+        """
+        channel = self.protocol()
+        channel.factory = self
+        channel.timeOut = self.timeOut
+        channel.callLater = self.reactor.callLater
+        return channel
+
+    def startFactory(self) -> None:
+        """
+        Open the access log, if there is a path.
+        """
+        if self.logPath is not None and self.logFile is None:
+            self.logFile = open(self.logPath, "ab")  # noqa: SIM115
+
+    def stopFactory(self) -> None:
+        """
+        Close the access log.
+        """
+        logFile, self.logFile = self.logFile, None
+        if logFile is not None:
+            logFile.close()
+
+    def log(self, request: Any) -> None:
+        """
+        Write the access-log line for a finished request.
+
+        @param request: The request.
+        """
+        line = self._logFormatter(logDateTime(self.reactor.seconds()), request)
+        if self.logFile is not None:
+            self.logFile.write(line.encode("utf-8") + b"\n")
+            self.logFile.flush()
+        elif self.logPath is None:
+            self._accessLog.info("{line}", line=line)
+
+
+__all__ = ["HTTPChannel", "HTTPFactory"]

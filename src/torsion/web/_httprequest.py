@@ -1,0 +1,597 @@
+# torsion.web.http.Request: one HTTP request on an HTTPChannel, and the
+# response being built for it.
+#
+# The channel feeds the request: gotHead() with the parsed head,
+# handleContentChunk() with each piece of body, allContentReceived() at the
+# end, which parses the arguments and calls process().  The body goes to a
+# BytesIO and moves to an anonymous temporary file once it grows past
+# maxMemoryBodySize, so a large upload never sits in memory.
+#
+# The response: while the channel runs process() (the synchronous part of
+# rendering), write() only buffers (up to _BUFFER_LIMIT bytes).  If finish()
+# comes before process() returns, the whole body is known: the head gets a
+# Content-Length and head and body leave in one transport.write().
+# Otherwise the head goes out when process() returns (or the buffer fills):
+# with the Content-Length the application set, or chunked on HTTP/1.1, or
+# close-delimited (Connection: close) on HTTP/1.0.  HEAD, 1xx, 204 and 304
+# responses never carry body bytes; a HEAD response buffered whole still
+# reports the length its body would have had.
+#
+# The methods that only read the request (headers, cookies, addresses,
+# credentials) live in _httprequestinfo.RequestReading, its base class.
+from __future__ import annotations
+
+import tempfile
+from io import BytesIO
+from typing import IO, Any
+from urllib.parse import parse_qs
+
+from torsion.internet.defer import Deferred, fail, succeed
+from torsion.internet.interfaces import IAddress, IProducer
+from torsion.python.failure import Failure
+from torsion.web._headers import Headers
+from torsion.web._httpencode import ChunkedEncoder, encodeResponseHead
+from torsion.web._httplog import datetimeToString, stringToDatetime
+from torsion.web._httpparse import Framing, RequestHead
+from torsion.web._httprequestinfo import RequestReading, multipartFields
+from torsion.web._status import FOUND, NOT_MODIFIED, OK, PRECONDITION_FAILED, RESPONSES
+
+#: Returned by L{Request.setLastModified} and L{Request.setETag} when the
+#: request's condition says the client's copy is current (the response is
+#: then a body-less I{304}).
+CACHED = object()
+
+_BUFFER_LIMIT = 65536
+_NO_BODY_CODES = frozenset({204, 304})
+
+
+def _asBytes(value: bytes | str | int, encoding: str = "utf-8") -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode(encoding)
+
+
+def _cookiePart(value: bytes | str | int, what: str) -> bytes:
+    data = _asBytes(value)
+    if b";" in data or b"\r" in data or b"\n" in data or b"\x00" in data:
+        raise ValueError(
+            f"addCookie(): the cookie {what} {data!r} contains ';', CR, LF or NUL, which would "
+            "change the Set-Cookie header's meaning; encode it (e.g. percent-encoding) first"
+        )
+    return data
+
+
+class Request(RequestReading):
+    """
+    An HTTP request received by an L{HTTPChannel}, and its response.
+
+    Subclass it and override L{process} to answer requests; the web server's
+    C{torsion.web.server.Request} does so with a resource tree.
+
+    @ivar method: The method, such as C{b"GET"}.
+    @ivar uri: The request target as sent, such as C{b"/a/b?x=1"}.
+    @ivar path: The target's path, without the query.
+    @ivar args: The query arguments, and the fields of an
+        C{application/x-www-form-urlencoded} or C{multipart/form-data} POST
+        body: name to list of values, all bytes.
+    @ivar content: The body: a file positioned at its start.
+    @ivar clientproto: The version the client sent, C{b"HTTP/1.1"} or
+        C{b"HTTP/1.0"}.
+    @ivar requestHeaders: The request's L{Headers}.
+    @ivar responseHeaders: The response's L{Headers}.
+    @ivar code: The response status, 200 unless set.
+    @ivar code_message: Its reason phrase.
+    @ivar sentLength: How many body bytes were written.
+    @ivar finished: Whether L{finish} was called.
+    @ivar startedWriting: Whether the response's body has begun.
+    @ivar cookies: The I{Set-Cookie} values to send.
+    @ivar client: The client's address.
+    @ivar channel: The L{HTTPChannel}, or L{None} once the request is over.
+    @cvar maxMemoryBodySize: Bodies larger than this go to a temporary file.
+    @cvar maxFormBodySize: Form bodies larger than this are not parsed into
+        C{args} (parsing reads them whole into memory); read C{content}.
+    """
+
+    maxMemoryBodySize = 100 * 1024
+    maxFormBodySize = 16 * 1024 * 1024
+
+    method: bytes = b"GET"
+    uri: bytes = b""
+    path: bytes = b""
+    clientproto: bytes = b"HTTP/1.1"
+    etag: bytes | None = None
+    lastModified: float | None = None
+
+    def __init__(self, channel: Any, queued: object = None) -> None:
+        """
+        @param channel: The channel the request arrived on.
+        @param queued: Ignored (Twisted's deprecated argument).
+        """
+        self.channel = channel
+        self.transport = getattr(channel, "transport", None)
+        self.requestHeaders = Headers()
+        self.responseHeaders = Headers()
+        self.args: dict[bytes, list[bytes]] = {}
+        self.content: IO[bytes] = BytesIO()
+        self.code = OK
+        self.code_message: bytes = RESPONSES[OK]
+        self.sentLength = 0
+        self.finished = False
+        self.startedWriting = False
+        self.cookies: list[bytes] = []
+        self.client: IAddress | None = (
+            self.transport.getPeer() if self.transport is not None else None
+        )
+        self.host: IAddress | None = (
+            self.transport.getHost() if self.transport is not None else None
+        )
+        self.keepAlive = True
+        self._bodySize = 0
+        self._onDisk = False
+        self._disconnected = False
+        self._lostReason: Failure | None = None
+        self._finishDeferreds: list[Deferred[None]] = []
+        self._headSent = False
+        self._buffering = False
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self._encoder: ChunkedEncoder | None = None
+        self._declaredLength: int | None = None
+        self._bodyAllowed = True
+        self.producer: IProducer | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} at 0x{id(self):x} method={self.method!r} "
+            f"uri={self.uri!r} clientproto={self.clientproto!r}>"
+        )
+
+    # -- fed by the channel ----------------------------------------------------
+
+    def gotHead(self, head: RequestHead) -> None:
+        """
+        Take the request line and headers from the parser.
+
+        @param head: The parsed head.
+        """
+        self.method = head.method
+        self.uri = head.target
+        self.clientproto = head.version
+        self.keepAlive = head.keepAlive
+        self.requestHeaders = Headers._fromParsed(head.headers)
+        if head.framing is Framing.LENGTH and head.contentLength:
+            self.gotLength(head.contentLength)
+        else:
+            self.gotLength(None)
+
+    def gotLength(self, length: int | None) -> None:
+        """
+        Prepare for a body of C{length} bytes (L{None}: unknown).
+
+        @param length: The announced length.
+        """
+        if length is not None and length > self.maxMemoryBodySize:
+            self.content = tempfile.TemporaryFile()  # noqa: SIM115
+            self._onDisk = True
+        else:
+            self.content = BytesIO()
+
+    def handleContentChunk(self, data: bytes) -> None:
+        """
+        Store a piece of the body.
+
+        @param data: The piece.
+        """
+        self._bodySize += len(data)
+        if not self._onDisk and self._bodySize > self.maxMemoryBodySize:
+            spilled = tempfile.TemporaryFile()  # noqa: SIM115
+            spilled.write(self.content.getvalue())  # type: ignore[attr-defined]
+            self.content = spilled
+            self._onDisk = True
+        self.content.write(data)
+
+    def allContentReceived(self) -> None:
+        """
+        The body is complete: parse the arguments and call
+        L{requestReceived}.
+        """
+        self.content.seek(0)
+        self.requestReceived(self.method, self.uri, self.clientproto)
+
+    def requestReceived(self, command: bytes, path: bytes, version: bytes) -> None:
+        """
+        Set up C{path} and C{args}, then call L{process}.
+
+        @param command: The method.
+        @param path: The request target.
+        @param version: The HTTP version.
+        """
+        self.method, self.uri, self.clientproto = command, path, version
+        target = path
+        if target.startswith((b"http://", b"https://")):
+            slash = target.find(b"/", target.find(b"//") + 2)
+            target = target[slash:] if slash >= 0 else b"/"
+        self.path, sep, query = target.partition(b"?")
+        self.args = parse_qs(query, keep_blank_values=True) if sep else {}
+        contentType = self.getHeader(b"content-type")
+        if command == b"POST" and contentType and 0 < self._bodySize <= self.maxFormBodySize:
+            mime = contentType.split(b";", 1)[0].strip().lower()
+            if mime == b"application/x-www-form-urlencoded":
+                for name, values in parse_qs(self.content.read(), keep_blank_values=True).items():
+                    self.args.setdefault(name, []).extend(values)
+                self.content.seek(0)
+            elif mime == b"multipart/form-data":
+                for name, value in multipartFields(contentType, self.content.read()):
+                    self.args.setdefault(name, []).append(value)
+                self.content.seek(0)
+        self.process()
+
+    def process(self) -> None:
+        """
+        Answer the request; override this.  The default answers I{200} with
+        an empty body.
+        """
+        self.finish()
+
+    # -- building the response -------------------------------------------------
+
+    def setResponseCode(self, code: int, message: bytes | None = None) -> None:
+        """
+        Set the response status.
+
+        @param code: The code, such as 404.
+        @param message: The reason phrase; by default the standard one.
+        @raise TypeError: If C{code} is not an L{int}.
+        @raise ValueError: If C{message} holds CR, LF or NUL.
+        @raise RuntimeError: If the head was sent already.
+        """
+        if isinstance(code, bool) or not isinstance(code, int):
+            raise TypeError(
+                f"setResponseCode() takes the code as an int, such as 404, "
+                f"not {type(code).__name__}: {code!r}"
+            )
+        if message is not None and (b"\r" in message or b"\n" in message or b"\0" in message):
+            raise ValueError(f"setResponseCode(): the reason {message!r} holds CR, LF or NUL")
+        if self._headSent:
+            raise RuntimeError(
+                f"setResponseCode({code}) after the response head was sent on {self!r}; "
+                "set the code before the first write()"
+            )
+        self.code = code
+        self.code_message = message if message is not None else RESPONSES.get(code, b"Unknown")
+
+    def setHeader(self, name: bytes | str, value: bytes | str) -> None:
+        """
+        Set a response header, replacing its values.
+
+        @param name: The name.
+        @param value: The value.
+        """
+        self.responseHeaders.setRawHeaders(
+            name if isinstance(name, bytes) else name.encode("iso-8859-1"),
+            [value if isinstance(value, bytes) else value.encode("utf-8")],
+        )
+
+    def redirect(self, url: bytes) -> None:
+        """
+        Answer I{302 Found} with C{url} as I{Location}.
+
+        @param url: Where to.
+        """
+        self.setResponseCode(FOUND)
+        self.setHeader(b"Location", url)
+
+    def addCookie(
+        self,
+        k: bytes | str,
+        v: bytes | str,
+        expires: bytes | str | None = None,
+        domain: bytes | str | None = None,
+        path: bytes | str | None = None,
+        max_age: bytes | str | int | None = None,
+        comment: bytes | str | None = None,
+        secure: bool | None = None,
+        httpOnly: bool = False,
+        sameSite: str | None = None,
+    ) -> None:
+        """
+        Add a I{Set-Cookie} header to the response.
+
+        @param k: The cookie's name.
+        @param v: Its value.
+        @param expires: When it expires, as an HTTP date.
+        @param domain: The domain it is sent to.
+        @param path: The path it is sent for.
+        @param max_age: How many seconds it lives.
+        @param comment: A comment.
+        @param secure: Whether it is sent over HTTPS only.
+        @param httpOnly: Whether scripts are kept from it.
+        @param sameSite: C{"lax"} or C{"strict"}, or L{None}.
+        @raise ValueError: If a part holds C{;}, CR, LF or NUL, or
+            C{sameSite} is another value.
+        """
+        cookie = _cookiePart(k, "name") + b"=" + _cookiePart(v, "value")
+        for label, value in (
+            (b"Expires", expires),
+            (b"Domain", domain),
+            (b"Path", path),
+            (b"Max-Age", max_age),
+            (b"Comment", comment),
+        ):
+            if value is not None:
+                cookie += b"; " + label + b"=" + _cookiePart(value, label.decode().lower())
+        if secure:
+            cookie += b"; Secure"
+        if httpOnly:
+            cookie += b"; HttpOnly"
+        if sameSite is not None:
+            if sameSite.lower() not in ("lax", "strict"):
+                raise ValueError(
+                    f"addCookie(): sameSite must be 'lax' or 'strict', not {sameSite!r}"
+                )
+            cookie += b"; SameSite=" + sameSite.lower().encode("ascii")
+        self.cookies.append(cookie)
+
+    def setLastModified(self, when: float) -> object:
+        """
+        Set I{Last-Modified}; if the request's I{If-Modified-Since} is not
+        older, answer I{304 Not Modified}.
+
+        @param when: Seconds since the epoch.
+        @return: L{CACHED} if the response is now a 304, else L{None}.
+        """
+        when = int(when)
+        if self.lastModified is None or when > self.lastModified:
+            self.lastModified = when
+        self.setHeader(b"Last-Modified", datetimeToString(self.lastModified))
+        since = self.getHeader(b"if-modified-since")
+        if since and self.getHeader(b"if-none-match") is None:
+            try:
+                stamp = stringToDatetime(since.split(b";", 1)[0])
+            except ValueError:
+                return None
+            if when <= stamp:
+                self.setResponseCode(NOT_MODIFIED)
+                return CACHED
+        return None
+
+    def setETag(self, etag: bytes) -> object:
+        """
+        Set the I{ETag}; if the request's I{If-None-Match} lists it, answer
+        I{304 Not Modified} (I{412} for a method other than GET or HEAD).
+
+        @param etag: The entity tag, without quotes.
+        @return: L{CACHED} if the condition matched, else L{None}.
+        """
+        self.etag = etag
+        self.setHeader(b"ETag", b'"%s"' % etag)
+        match = self.getHeader(b"if-none-match")
+        if match:
+            tags = [t.strip() for t in match.split(b",")]
+            if b"*" in tags or b'"%s"' % etag in tags or b'W/"%s"' % etag in tags:
+                if self.method in (b"GET", b"HEAD"):
+                    self.setResponseCode(NOT_MODIFIED)
+                else:
+                    self.setResponseCode(PRECONDITION_FAILED)
+                return CACHED
+        return None
+
+    def _bufferStart(self) -> None:
+        # Called by the channel around process(): writes are held back.
+        self._buffering = True
+
+    def _bufferStop(self) -> None:
+        # process() returned: whatever was held goes out now.
+        self._buffering = False
+        if self._buffer and not self.finished and not self._headSent:
+            self._sendHead(None)
+
+    def write(self, data: bytes) -> None:
+        """
+        Write part of the response's body; the first write makes the head.
+
+        @param data: The bytes.
+        @raise TypeError: If C{data} is not bytes.
+        @raise RuntimeError: If the request is finished.
+        """
+        if not isinstance(data, bytes):
+            hint = "; encode text first, e.g. text.encode('utf-8')" if isinstance(data, str) else ""
+            raise TypeError(f"write() takes bytes, not {type(data).__name__}: {data!r}{hint}")
+        if self.finished:
+            raise RuntimeError(
+                f"write() after finish() on {self!r}; write the whole body before finishing"
+            )
+        if self._disconnected:
+            return
+        self.startedWriting = True
+        if not self._headSent:
+            if data:
+                self._buffer.append(data)
+                self._buffered += len(data)
+            if not self._buffering or self._buffered > _BUFFER_LIMIT:
+                self._sendHead(None)
+            return
+        self._writeBody(data)
+
+    def _writeBody(self, data: bytes) -> None:
+        if not data:
+            return
+        self.sentLength += len(data)
+        if not self._bodyAllowed:
+            return
+        if self._encoder is not None:
+            data = self._encoder.chunk(data)
+        self.channel.transport.write(data)
+
+    def _addDefaultHeaders(self, out: list[tuple[bytes, bytes]]) -> None:
+        """
+        Add the headers every response gets unless the application set
+        them; C{torsion.web.server.Request} adds I{Server}, I{Date} and
+        I{Content-Type}.
+
+        @param out: The (canonical name, value) pairs to send, to extend.
+        """
+
+    def _sendHead(self, wholeLength: int | None) -> None:
+        """
+        Send the head, and whatever body is buffered.
+
+        @param wholeLength: The length of the whole body if known (at
+            finish()), else L{None}.
+        """
+        self._headSent = True
+        code = self.code
+        headers = self.responseHeaders
+        self._bodyAllowed = self.method != b"HEAD" and code not in _NO_BODY_CODES and code >= 200
+        out: list[tuple[bytes, bytes]] = []
+        declared: bytes | None = None
+        for name, values in headers.getAllRawHeaders():
+            if name == b"Content-Length":
+                declared = values[-1] if values else None
+            elif name == b"Transfer-Encoding":
+                continue  # the framing is ours to choose
+            for value in values:
+                out.append((name, value))
+        self._addDefaultHeaders(out)
+        http11 = self.clientproto == b"HTTP/1.1"
+        if code in _NO_BODY_CODES or code < 200:
+            pass
+        elif declared is not None:
+            out.append((b"Content-Length", declared))
+            try:
+                self._declaredLength = int(declared)
+            except ValueError:
+                self._declaredLength = None
+        elif wholeLength is not None:
+            if wholeLength or self.method != b"HEAD":
+                out.append((b"Content-Length", b"%d" % wholeLength))
+        elif self.method == b"HEAD":
+            pass
+        elif http11:
+            self._encoder = ChunkedEncoder()
+            out.append((b"Transfer-Encoding", b"chunked"))
+        else:
+            self.keepAlive = False
+        if not self.keepAlive or getattr(self.channel, "_closeAfter", False):
+            self.keepAlive = False
+            out.append((b"Connection", b"close"))
+        elif not http11:
+            out.append((b"Connection", b"keep-alive"))
+        for cookie in self.cookies:
+            out.append((b"Set-Cookie", cookie))
+        head = encodeResponseHead(code, self.code_message, out)
+        body = b"".join(self._buffer)
+        self._buffer = []
+        self.sentLength += len(body)
+        if body and self._bodyAllowed:
+            if self._encoder is not None:
+                body = self._encoder.chunk(body)
+            head += body
+        self.channel.transport.write(head)
+
+    def finish(self) -> None:
+        """
+        End the response.
+
+        @raise RuntimeError: If called twice, or after the connection was
+            lost (use L{notifyFinish} to learn about that).
+        """
+        if self.finished:
+            raise RuntimeError(f"finish() called twice on {self!r}; call it once")
+        if self._disconnected:
+            raise RuntimeError(
+                f"finish() on {self!r} after its connection was lost; use "
+                "request.notifyFinish() to learn when the client goes away"
+            )
+        if not self._headSent:
+            self._sendHead(self._buffered)
+        elif self._encoder is not None:
+            if self._bodyAllowed:
+                self.channel.transport.write(self._encoder.lastChunk())
+        elif (
+            self._declaredLength is not None
+            and self._declaredLength != self.sentLength
+            and self._bodyAllowed
+        ):
+            # The body does not match its Content-Length: the client cannot
+            # find the next response.
+            self.keepAlive = False
+        self.finished = True
+        waiting, self._finishDeferreds = self._finishDeferreds, []
+        for d in waiting:
+            d.callback(None)
+        channel = self.channel
+        if channel is not None:
+            channel.requestDone(self)
+
+    def notifyFinish(self) -> Deferred[None]:
+        """
+        A Deferred that fires with L{None} once the response is finished,
+        or fails if the connection is lost first.
+
+        @return: A new Deferred.
+        """
+        if self.finished:
+            return succeed(None)
+        if self._lostReason is not None:
+            return fail(self._lostReason)
+        d: Deferred[None] = Deferred()
+        self._finishDeferreds.append(d)
+        return d
+
+    def connectionLost(self, reason: Failure) -> None:
+        """
+        The connection closed before the response finished: fail the
+        L{notifyFinish} Deferreds and stop the producer.
+
+        @param reason: Why.
+        """
+        self._disconnected = True
+        self._lostReason = reason
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            try:
+                producer.stopProducing()
+            except Exception:  # the connection is gone either way
+                pass
+        waiting, self._finishDeferreds = self._finishDeferreds, []
+        for d in waiting:
+            d.errback(reason)
+
+    def loseConnection(self) -> None:
+        """
+        Close the connection without finishing the response.
+        """
+        if self.channel is not None and self.channel.transport is not None:
+            self.channel.transport.loseConnection()
+
+    def registerProducer(self, producer: IProducer, streaming: bool) -> None:
+        """
+        Register a producer of the body with the connection, which pauses
+        it while the client is not reading.
+
+        @param producer: The producer.
+        @param streaming: Whether it is a push producer.
+        @raise RuntimeError: If a producer is registered already.
+        """
+        if self.producer is not None:
+            raise RuntimeError(
+                f"registerProducer({producer!r}) on {self!r}, which already has "
+                f"{self.producer!r}; unregister it first"
+            )
+        self.producer = producer
+        if self._disconnected:
+            producer.stopProducing()
+            return
+        self.channel.transport.registerProducer(producer, streaming)
+
+    def unregisterProducer(self) -> None:
+        """
+        Forget the producer.
+        """
+        if self.producer is not None and not self._disconnected:
+            self.channel.transport.unregisterProducer()
+        self.producer = None
+
+
+__all__ = ["CACHED", "Request"]
