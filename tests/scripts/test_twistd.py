@@ -172,8 +172,10 @@ class ServerOptionsTests:
         """
         An unknown plugin is refused, naming the plugins.
         """
-        with pytest.raises(UsageError, match=r"^Unknown command: 'web'; the commands are echo"):
-            parsed("-n", "web")
+        with pytest.raises(
+            UsageError, match=r"^Unknown command: 'nosuchplugin'; the commands are echo"
+        ):
+            parsed("-n", "nosuchplugin")
 
     def test_bothTacAndPlugin(self) -> None:
         """

@@ -607,10 +607,10 @@ class PublicNamesTests:
 
     def test_names(self) -> None:
         """
-        The module exports Twisted's names (less the encoders, which live
-        with the compression code), under their public module.
+        The module exports Twisted's names, under their public module.
         """
         assert set(resource.__all__) == {
+            "EncodingResourceWrapper",
             "ErrorPage",
             "ForbiddenResource",
             "IResource",
@@ -618,7 +618,13 @@ class PublicNamesTests:
             "Resource",
             "getChildForRequest",
         }
-        for name in ("ErrorPage", "ForbiddenResource", "NoResource", "Resource"):
+        for name in (
+            "EncodingResourceWrapper",
+            "ErrorPage",
+            "ForbiddenResource",
+            "NoResource",
+            "Resource",
+        ):
             assert getattr(resource, name).__module__ == "torsion.web.resource"
         assert getChildForRequest.__module__ == "torsion.web.resource"
 

@@ -447,8 +447,10 @@ class Request(RequestReading):
         declared: bytes | None = None
         for name, values in headers.getAllRawHeaders():
             if name == b"Content-Length":
+                # Sent once, below, where the framing is decided.
                 declared = values[-1] if values else None
-            elif name == b"Transfer-Encoding":
+                continue
+            if name == b"Transfer-Encoding":
                 continue  # the framing is ours to choose
             for value in values:
                 out.append((name, value))

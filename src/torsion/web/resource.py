@@ -7,6 +7,7 @@ C{torsion.web.server.Site}.  See C{docs/web-resources.md}.
 """
 
 from torsion.python._publish import publish as _publish
+from torsion.web._encoders import EncodingResourceWrapper
 from torsion.web._resource import (
     ErrorPage,
     ForbiddenResource,
@@ -17,6 +18,7 @@ from torsion.web._resource import (
 from torsion.web.iweb import IResource
 
 __all__ = [
+    "EncodingResourceWrapper",
     "ErrorPage",
     "ForbiddenResource",
     "IResource",

@@ -10,10 +10,11 @@ See C{docs/web-server.md}.
 """
 
 from torsion.python._publish import publish as _publish
+from torsion.web._encoders import GzipEncoderFactory
 from torsion.web._notdone import NOT_DONE_YET
 from torsion.web._server import Request, Site, version
 from torsion.web._serversession import Session
 
-__all__ = ["NOT_DONE_YET", "Request", "Session", "Site", "version"]
+__all__ = ["NOT_DONE_YET", "GzipEncoderFactory", "Request", "Session", "Site", "version"]
 
 _publish(globals())
