@@ -71,11 +71,25 @@ def logDateTime(seconds: float) -> str:
     @param seconds: Seconds since the epoch.
     @return: The bracketed timestamp, in UTC.
     """
-    t = time.gmtime(seconds)
-    return (
+    whole = int(seconds)
+    if whole == _lastLogTime[0]:
+        # Speed: many requests are logged in the same second.
+        cached: str = _lastLogTime[1]
+        return cached
+    t = time.gmtime(whole)
+    formatted = (
         f"[{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year:04d}:"
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000]"
     )
+    _lastLogTime[:] = [whole, formatted]
+    return formatted
+
+
+# The last second logDateTime formatted, and how.
+_lastLogTime: list[Any] = [None, ""]
+
+# The bytes a quoted log field shows as they are.
+_PLAIN = bytes(range(0x20, 0x7F)).replace(b'"', b"").replace(b"\\", b"")
 
 
 def _escape(value: bytes | str | None) -> str:
@@ -86,6 +100,9 @@ def _escape(value: bytes | str | None) -> str:
         return "-"
     if isinstance(value, str):
         value = value.encode("utf-8", "backslashreplace")
+    if not value.translate(None, _PLAIN):
+        # Speed: the usual value needs no escaping.
+        return value.decode("ascii")
     out = []
     for byte in value:
         if byte in (0x22, 0x5C):
