@@ -1,5 +1,5 @@
 """
-Tests for C{examples/deferred_demo.py}, the program C{./dev run} starts.
+Tests for C{examples/deferred_demo.py}, a quick tour of Deferreds in virtual time.
 """
 
 from __future__ import annotations
