@@ -465,3 +465,19 @@ def test_portHostAfterStopListening(backendReactor: PollingReactor) -> None:
     assert port.getHost() == listened
     with pytest.raises(RuntimeError, match="has not started listening"):
         Port(0, Factory(), 50, "127.0.0.1", backendReactor).getHost()
+
+
+def test_oneLargeWriteArrivesWhole(backendReactor: PollingReactor) -> None:
+    """
+    One write far larger than the kernel's socket buffer, on an idle
+    connection, is partly sent at once and the rest buffered: all of it
+    arrives, in order.
+    """
+    r = backendReactor
+    port = r.listenTCP(0, Factory.forProtocol(Echo), interface="127.0.0.1")
+    payload = os.urandom(8 * 1024 * 1024)
+    collector = Collector(r, expect=len(payload))
+    collector.connectionMade = lambda: collector.transport.write(payload)  # type: ignore[method-assign]
+    r.connectTCP("127.0.0.1", port.getHost().port, clientFactory(collector))
+    runReactor(r)
+    assert b"".join(collector.chunks) == payload

@@ -69,6 +69,7 @@ from typing import Any, Union, cast
 from zope.interface import implementer
 
 from torsion.internet import _tcp
+from torsion.internet._abstract import FileDescriptor
 from torsion.internet._address import UNIXAddress
 from torsion.internet._errors import (
     BadFileError,
@@ -165,6 +166,10 @@ class Connection(_tcp.Connection):
     _fileDescriptorBufferSize = 64
     _unixHost: UNIXAddress
     _unixPeer: UNIXAddress
+
+    # Descriptors go out with bytes through writeSomeData (sendmsg), so the
+    # TCP connection's write, which sends directly, does not apply.
+    write = FileDescriptor.write
 
     def __init__(self, skt: socket.socket, protocol: Any, reactor: Any = None) -> None:
         # Not super(): Client's next base is _tcp.Client, whose constructor
