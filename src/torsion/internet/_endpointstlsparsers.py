@@ -173,7 +173,7 @@ def _trustRoot(signature: _Signature, keyword: str, path: str | None) -> Any:
     @raise _DescriptionError: If nothing can be read, or no certificate
         is found.
     """
-    from torsion.internet._ssloptions import platformTrust, trustRootFromCertificates
+    from torsion.internet._sslsettings import platformTrust, trustRootFromCertificates
 
     if path is None:
         return platformTrust()
@@ -230,10 +230,10 @@ def _sslmethod(text: str) -> int:
     """
     A server method name, as pyOpenSSL spells it, to its number.
     """
-    from torsion.internet import _ssloptions
+    from torsion.internet import _sslsettings
 
     if text in _SERVER_METHODS:
-        number: int = getattr(_ssloptions, text)
+        number: int = getattr(_sslsettings, text)
         return number
     if text in _OLD_METHODS:
         raise ValueError(
@@ -265,7 +265,7 @@ _DEFAULT_KEY = "server.pem"
 
 
 def _dhParameters(path: str) -> Any:
-    from torsion.internet._ssloptions import DiffieHellmanParameters
+    from torsion.internet._sslsettings import DiffieHellmanParameters
 
     _read(SSL_SERVER, "dhParameters", path)
     try:

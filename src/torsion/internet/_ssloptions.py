@@ -1,5 +1,6 @@
-# TLS settings for torsion.internet.ssl: trust roots, CertificateOptions,
-# optionsForClientTLS and the legacy context factories.
+# TLS settings for torsion.internet.ssl: CertificateOptions and
+# optionsForClientTLS (versions, ciphers and trust roots are in
+# _sslsettings.py, the legacy context factories in _sslcontextfactory.py).
 #
 # Everything here turns Twisted-shaped settings into ssl.SSLContext objects
 # and hands the TLS protocol ssl.SSLObjects over its memory BIOs (see
@@ -26,10 +27,8 @@
 from __future__ import annotations
 
 import copy
-import enum
-import os
 import ssl
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
 from zope.interface import implementer
@@ -38,215 +37,28 @@ from torsion.internet._itls import (
     IOpenSSLClientConnectionCreator,
     IOpenSSLContextFactory,
     IOpenSSLServerConnectionCreator,
-    IOpenSSLTrustRoot,
 )
 from torsion.internet._sslcert import (
     Certificate,
     KeyPair,
     PrivateCertificate,
     loadCertificateChain,
-    rememberHostCertificate,
+)
+from torsion.internet._sslsettings import (
+    _DEFAULT_MINIMUM,
+    AcceptableCiphers,
+    DiffieHellmanParameters,
+    OpenSSLCertificateAuthorities,
+    TLSVersion,
+    _certificates,
+    _methodVersions,
+    _stdlibVersion,
+    _trustRoot,
+    platformTrust,
 )
 from torsion.logger import Logger
 
 _log = Logger()
-
-
-class TLSVersion(enum.Enum):
-    """
-    TLS protocol versions, for C{raiseMinimumTo}, C{insecurelyLowerMinimumTo}
-    and C{lowerMaximumSecurityTo}.
-    """
-
-    SSLv3 = 0x0300
-    TLSv1_0 = 0x0301
-    TLSv1_1 = 0x0302
-    TLSv1_2 = 0x0303
-    TLSv1_3 = 0x0304
-
-    @classmethod
-    def iterconstants(cls) -> Iterator[TLSVersion]:
-        """
-        @return: The versions, oldest first (as Twisted's C{Names} class).
-        """
-        return iter(cls)
-
-    @classmethod
-    def lookupByName(cls, name: str) -> TLSVersion:
-        """
-        @return: The version called C{name}, e.g. C{"TLSv1_2"}.
-        """
-        return cls[name]
-
-
-_DEFAULT_MINIMUM = TLSVersion.TLSv1_2
-
-# pyOpenSSL's method numbers, which Twisted code passes as method=...
-SSLv2_METHOD = 1
-SSLv3_METHOD = 2
-SSLv23_METHOD = 3
-TLSv1_METHOD = 4
-TLSv1_1_METHOD = 5
-TLSv1_2_METHOD = 6
-TLS_METHOD = 7
-TLS_SERVER_METHOD = 8
-TLS_CLIENT_METHOD = 9
-_NEGOTIATING_METHODS = {SSLv23_METHOD, TLS_METHOD, TLS_SERVER_METHOD, TLS_CLIENT_METHOD}
-_INSECURE_METHODS = {
-    SSLv2_METHOD: "SSLv2_METHOD",
-    SSLv3_METHOD: "SSLv3_METHOD",
-    TLSv1_METHOD: "TLSv1_METHOD",
-    TLSv1_1_METHOD: "TLSv1_1_METHOD",
-}
-
-
-def _methodVersions(method: int, what: str) -> tuple[TLSVersion, TLSVersion | None]:
-    if method in _NEGOTIATING_METHODS:
-        return _DEFAULT_MINIMUM, None
-    if method == TLSv1_2_METHOD:
-        return TLSVersion.TLSv1_2, TLSVersion.TLSv1_2
-    if method in _INSECURE_METHODS:
-        raise ValueError(
-            f"{what}: method={_INSECURE_METHODS[method]} pins an insecure protocol version; "
-            "leave method out (TLS 1.2 and newer are negotiated), or, only to talk to a "
-            "legacy peer, pass insecurelyLowerMinimumTo=TLSVersion.TLSv1_0 instead"
-        )
-    raise ValueError(
-        f"{what}: unknown method {method!r}; use SSLv23_METHOD or TLS_METHOD, or leave it out"
-    )
-
-
-def _stdlibVersion(version: TLSVersion, what: str) -> ssl.TLSVersion:
-    if not isinstance(version, TLSVersion):
-        raise TypeError(f"{what} takes a TLSVersion constant, not {version!r}")
-    return ssl.TLSVersion(version.value)
-
-
-class AcceptableCiphers:
-    """
-    The cipher suites allowed for TLS 1.2 and older, as an OpenSSL cipher
-    string.  (TLS 1.3 suites are all strong and are not restricted.)
-    """
-
-    def __init__(self, cipherString: str) -> None:
-        """
-        @raise ValueError: If OpenSSL finds no usable cipher in it.
-        """
-        if not isinstance(cipherString, str):
-            raise TypeError(f"a cipher string is text, not {type(cipherString).__name__}")
-        try:
-            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(cipherString)
-        except ssl.SSLError:
-            raise ValueError(
-                f"the cipher string {cipherString!r} selects no cipher this OpenSSL "
-                "supports; see `openssl ciphers -v 'STRING'`"
-            ) from None
-        self.cipherString = cipherString
-
-    @classmethod
-    def fromOpenSSLCipherString(cls, cipherString: str) -> AcceptableCiphers:
-        """
-        @return: The ciphers an OpenSSL cipher string selects.
-        """
-        return cls(cipherString)
-
-    def __repr__(self) -> str:
-        return f"AcceptableCiphers({self.cipherString!r})"
-
-
-class DiffieHellmanParameters:
-    """
-    A file of Diffie-Hellman parameters for DHE cipher suites.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    @classmethod
-    def fromFile(cls, filePath: Any) -> DiffieHellmanParameters:
-        """
-        @param filePath: The file's path: a C{str}, an C{os.PathLike}, or an
-            object with a C{path} attribute (like Twisted's C{FilePath}).
-        """
-        path = getattr(filePath, "path", filePath)
-        return cls(os.fsdecode(path))
-
-
-# --- trust -----------------------------------------------------------------
-
-
-@implementer(IOpenSSLTrustRoot)
-class OpenSSLCertificateAuthorities:
-    """
-    Trust exactly the given certificate authorities.
-    """
-
-    def __init__(self, caCerts: Iterable[Certificate]) -> None:
-        """
-        @param caCerts: torsion L{Certificate}s.
-        @raise TypeError: If one is not a L{Certificate}.
-        @raise ValueError: If there are none.
-        """
-        self._caCerts = _certificates(caCerts, "caCerts")
-        if not self._caCerts:
-            raise ValueError("no certificate authorities given: nothing could be verified")
-
-    def _addCACertsToContext(self, context: ssl.SSLContext) -> None:
-        context.load_verify_locations(cadata=b"".join(c.original for c in self._caCerts))
-
-
-@implementer(IOpenSSLTrustRoot)
-class OpenSSLDefaultPaths:
-    """
-    Trust the platform's certificate authorities, where OpenSSL finds them
-    (C{ssl.get_default_verify_paths()}; C{SSL_CERT_FILE} and C{SSL_CERT_DIR}
-    override them).
-    """
-
-    def _addCACertsToContext(self, context: ssl.SSLContext) -> None:
-        context.load_default_certs()
-
-
-def platformTrust() -> OpenSSLDefaultPaths:
-    """
-    @return: A trust root of the platform's certificate authorities.
-    """
-    return OpenSSLDefaultPaths()
-
-
-def trustRootFromCertificates(certificates: Iterable[Certificate]) -> OpenSSLCertificateAuthorities:
-    """
-    @param certificates: torsion L{Certificate}s to trust.
-    @return: A trust root of exactly those authorities.
-    """
-    return OpenSSLCertificateAuthorities(certificates)
-
-
-def _certificates(values: Iterable[Certificate], what: str) -> list[Certificate]:
-    found = list(values)
-    for value in found:
-        if not isinstance(value, Certificate):
-            raise TypeError(
-                f"{what} takes torsion Certificates, not {type(value).__name__}; "
-                "read certificates with Certificate.loadPEM()"
-            )
-    return found
-
-
-def _trustRoot(value: object) -> Any:
-    if isinstance(value, Certificate):
-        return OpenSSLCertificateAuthorities([value])
-    if IOpenSSLTrustRoot.providedBy(value):
-        return value
-    if isinstance(value, list | tuple):
-        raise TypeError(
-            "trustRoot takes one trust root; wrap a list of certificates with "
-            "trustRootFromCertificates([...])"
-        )
-    raise TypeError(
-        f"trustRoot must be a Certificate, platformTrust() or trustRootFromCertificates(...), "
-        f"not {type(value).__name__}"
-    )
 
 
 # --- CertificateOptions ----------------------------------------------------
@@ -715,121 +527,3 @@ def optionsForClientTLS(
     context = options._makeContext(server=False)
     context.check_hostname = True
     return ClientTLSOptions(hostname, context)
-
-
-# --- legacy context factories ----------------------------------------------
-
-
-@implementer(IOpenSSLContextFactory)
-class ContextFactory:
-    """
-    The base of old-style context factories: subclasses return an
-    C{ssl.SSLContext} from L{getContext}.
-    """
-
-    isClient = 0
-
-    def getContext(self) -> ssl.SSLContext:
-        """
-        @return: The context for a connection.
-        """
-        raise NotImplementedError(f"{type(self).__name__} must implement getContext()")
-
-
-class DefaultOpenSSLContextFactory(ContextFactory):
-    """
-    A server context from a private key file and a certificate file (PEM).
-    """
-
-    _context: ssl.SSLContext | None = None
-
-    def __init__(
-        self, privateKeyFileName: str, certificateFileName: str, sslmethod: int | None = None
-    ) -> None:
-        """
-        @param privateKeyFileName: A PEM file holding the private key.
-        @param certificateFileName: A PEM file holding the certificate,
-            optionally followed by intermediates.
-        @param sslmethod: As C{method} of L{CertificateOptions}.
-        @raise OSError: If a file cannot be read.
-        @raise ValueError: If a file's contents are wrong; the message names
-            the file.
-        """
-        self.privateKeyFileName = privateKeyFileName
-        self.certificateFileName = certificateFileName
-        self.sslmethod = SSLv23_METHOD if sslmethod is None else sslmethod
-        self.cacheContext()
-
-    def cacheContext(self) -> None:
-        """
-        Build the context from the files now.
-        """
-        if self._context is not None:
-            return
-        low, high = _methodVersions(self.sslmethod, "DefaultOpenSSLContextFactory")
-        key = _readFile(self.privateKeyFileName, "private key", KeyPair.loadPEM)
-        certificate = _readFile(self.certificateFileName, "certificate", Certificate.loadPEM)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.minimum_version = ssl.TLSVersion(low.value)
-        if high is not None:
-            context.maximum_version = ssl.TLSVersion(high.value)
-        context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
-        context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
-        try:
-            context.load_cert_chain(self.certificateFileName, self.privateKeyFileName)
-        except ssl.SSLError as e:
-            raise ValueError(
-                f"the private key in {self.privateKeyFileName!r} ({key!r}) and the certificate "
-                f"in {self.certificateFileName!r} ({certificate!r}) cannot be used together: "
-                f"{e.reason or e}"
-            ) from None
-        rememberHostCertificate(context, certificate)
-        self._context = context
-
-    def getContext(self) -> ssl.SSLContext:
-        """
-        @return: The server context.
-        """
-        self.cacheContext()
-        assert self._context is not None
-        return self._context
-
-
-def _readFile(path: str, what: str, parse: Callable[[bytes], Any]) -> Any:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise type(e)(e.errno, f"cannot read the {what} file: {e.strerror}", path) from None
-    try:
-        return parse(data)
-    except ValueError as e:
-        raise ValueError(f"{path!r} is not a usable {what} file: {e}") from None
-
-
-class ClientContextFactory(ContextFactory):
-    """
-    An old-style client context factory that, unlike Twisted's, verifies
-    the server: its chain against the platform's authorities and its host
-    name against the name given to C{connectSSL}.
-    """
-
-    isClient = 1
-    method = SSLv23_METHOD
-    _context: ssl.SSLContext | None = None
-
-    def getContext(self) -> ssl.SSLContext:
-        """
-        @return: A cached client context with C{check_hostname=True} and
-            C{verify_mode=CERT_REQUIRED}, trusting L{platformTrust}().
-        """
-        if self._context is None:
-            low, high = _methodVersions(self.method, "ClientContextFactory")
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.minimum_version = ssl.TLSVersion(low.value)
-            if high is not None:
-                context.maximum_version = ssl.TLSVersion(high.value)
-            context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
-            platformTrust()._addCACertsToContext(context)
-            self._context = context
-        return self._context

@@ -23,23 +23,27 @@ from torsion.internet._sslcert import (
     PrivateCertificate,
     PublicKey,
 )
+from torsion.internet._sslcontextfactory import (
+    ClientContextFactory,
+    ContextFactory,
+    DefaultOpenSSLContextFactory,
+)
 from torsion.internet._ssloptions import (
+    CertificateOptions,
+    ClientTLSOptions,
+    optionsForClientTLS,
+)
+from torsion.internet._sslsettings import (
     TLS_CLIENT_METHOD,
     TLS_METHOD,
     TLS_SERVER_METHOD,
     AcceptableCiphers,
-    CertificateOptions,
-    ClientContextFactory,
-    ClientTLSOptions,
-    ContextFactory,
-    DefaultOpenSSLContextFactory,
     DiffieHellmanParameters,
     OpenSSLCertificateAuthorities,
     OpenSSLDefaultPaths,
     SSLv23_METHOD,
     TLSv1_2_METHOD,
     TLSVersion,
-    optionsForClientTLS,
     platformTrust,
     trustRootFromCertificates,
 )
