@@ -1143,8 +1143,8 @@ def test_importingEndpointsLeavesTLSAlone() -> None:
 
     code = (
         "import sys, torsion.internet.endpoints\n"
-        "print(sorted({'torsion.protocols._tls', 'torsion.internet._ssloptions'}"
-        " & set(sys.modules)))\n"
+        "print(sorted({'torsion.protocols._tls', 'torsion.internet._ssloptions',"
+        " 'torsion.internet._sslsettings'} & set(sys.modules)))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
