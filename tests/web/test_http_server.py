@@ -495,6 +495,59 @@ class TimeoutTests:
         assert clock.seconds() == 30
         assert transport.value().startswith(b"HTTP/1.1 408 ")
 
+    def test_activityDoesNotMoveTheCall(self) -> None:
+        """Activity only notes the time: the armed idle call keeps its time."""
+        channel, _transport, clock = makeChannel(Hello())
+        [call] = clock.getDelayedCalls()
+        clock.advance(10)
+        channel.dataReceived(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert clock.getDelayedCalls() == [call]
+        assert call.getTime() == 60
+
+    def test_idleCallRearmsForTheRest(self) -> None:
+        """When the idle call runs after activity, it re-arms for the time left."""
+        channel, transport, clock = makeChannel(Hello())
+        clock.advance(45)
+        channel.dataReceived(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        clock.advance(15)
+        assert not transport.disconnecting
+        [call] = clock.getDelayedCalls()
+        assert call.getTime() == 105
+        clock.advance(44)
+        assert not transport.disconnecting
+        clock.advance(1)
+        assert transport.disconnecting
+
+    def test_setTimeoutRestartsFromNow(self) -> None:
+        """setTimeout() after activity times the connection out from the call, not the activity."""
+        channel, transport, clock = makeChannel(Hello())
+        clock.advance(30)
+        channel.dataReceived(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        channel.setTimeout(5)
+        clock.advance(4)
+        assert not transport.disconnecting
+        clock.advance(1)
+        assert transport.disconnecting
+
+    def test_plainCallLaterResetsEagerly(self) -> None:
+        """A callLater that is no clock's method makes activity move the call itself."""
+        clock = Clock()
+
+        def callLater(delay: float, f: Any, *args: Any, **kw: Any) -> Any:
+            return clock.callLater(delay, f, *args, **kw)
+
+        channel, transport, _ = makeChannel(Hello(), clock=clock)
+        channel.callLater = callLater
+        channel.setTimeout(60)
+        clock.advance(30)
+        channel.dataReceived(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        [call] = [c for c in clock.getDelayedCalls() if c.active()]
+        assert call.getTime() == 90
+        clock.advance(59)
+        assert not transport.disconnecting
+        clock.advance(1)
+        assert transport.disconnecting
+
     def test_timersCancelledOnClose(self) -> None:
         """Once the connection is lost, no timer is left."""
         channel, _transport, clock = makeChannel(Hello())
@@ -549,6 +602,26 @@ class LoggingTests:
         lines = [e["line"] for e in events if e.get("log_namespace") == "torsion.web.http.access"]
         assert lines == [
             '"192.168.1.1" - - [01/Jan/1970:00:00:00 +0000] "GET /z HTTP/1.1" 200 8 "-" "-"'
+        ]
+
+    def test_repeatedRequestLines(self) -> None:
+        """Repeated requests each get a line, which follows every changed field and the clock."""
+        clock = Clock()
+        site = Site(Hello(), reactor=clock)
+        channel = site.buildProtocol(None)
+        channel.makeConnection(StringTransport())
+        with capturedLogs() as events:
+            channel.dataReceived(b"GET /z HTTP/1.1\r\nHost: x\r\nUser-Agent: a\r\n\r\n")
+            channel.dataReceived(b"GET /z HTTP/1.1\r\nHost: x\r\nUser-Agent: a\r\n\r\n")
+            channel.dataReceived(b"GET /z HTTP/1.1\r\nHost: x\r\nUser-Agent: b\r\n\r\n")
+            clock.advance(1)
+            channel.dataReceived(b"GET /z HTTP/1.1\r\nHost: x\r\nUser-Agent: b\r\n\r\n")
+        lines = [e["line"] for e in events if e.get("log_namespace") == "torsion.web.http.access"]
+        assert lines == [
+            '"192.168.1.1" - - [01/Jan/1970:00:00:00 +0000] "GET /z HTTP/1.1" 200 8 "-" "a"',
+            '"192.168.1.1" - - [01/Jan/1970:00:00:00 +0000] "GET /z HTTP/1.1" 200 8 "-" "a"',
+            '"192.168.1.1" - - [01/Jan/1970:00:00:00 +0000] "GET /z HTTP/1.1" 200 8 "-" "b"',
+            '"192.168.1.1" - - [01/Jan/1970:00:00:01 +0000] "GET /z HTTP/1.1" 200 8 "-" "b"',
         ]
 
     def test_proxiedFormatter(self) -> None:

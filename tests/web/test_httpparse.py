@@ -853,6 +853,60 @@ class LimitTests:
             ParserLimits(maxBodySize=-1)
 
 
+class RepeatedHeadTests:
+    """
+    A head repeated byte for byte (keep-alive clients do) gives the same
+    event as parsing it again, as an independent copy.
+    """
+
+    def test_repeatedHeadEqual(self) -> None:
+        """
+        The second of two identical plain GETs gives an event equal to the
+        first's.
+        """
+        events = parseRequests(GET(b"/a", b"User-Agent: x") * 2)
+        assert [type(e) for e in events] == [RequestHead, EndOfMessage] * 2
+        assert head(events, 2) == head(events, 0)
+        assert head(events, 2).headers == [(b"host", b"example.com"), (b"user-agent", b"x")]
+
+    def test_repeatedHeadIndependent(self) -> None:
+        """
+        Changing the headers of one event does not change the next event
+        for the same bytes.
+        """
+        parser = RequestParser()
+        first = head(parser.feed(GET(b"/a")))
+        first.headers.append((b"x-added", b"1"))
+        second = head(parser.feed(GET(b"/a")))
+        third = head(parser.feed(GET(b"/a")))
+        second.headers.clear()
+        assert head(parser.feed(GET(b"/a"))).headers == [(b"host", b"example.com")]
+        assert third.headers == [(b"host", b"example.com")]
+
+    def test_differentHeadParsed(self) -> None:
+        """
+        A head that differs from the last one, even only in case, is parsed
+        in full: a body-framing header after a plain head is honoured.
+        """
+        parser = RequestParser()
+        parser.feed(GET(b"/a"))
+        events = parser.feed(
+            b"POST /a HTTP/1.1\r\nHost: example.com\r\nContent-Length: 2\r\n\r\nhi"
+        )
+        assert head(events).framing is Framing.LENGTH
+        assert merged(events)[1] == Data(b"hi")
+        assert head(parser.feed(GET(b"/a"))).framing is Framing.NONE
+
+    def test_repeatedErrorStillError(self) -> None:
+        """
+        A bad head after a good one is rejected, whatever was remembered.
+        """
+        parser = RequestParser()
+        parser.feed(GET(b"/a"))
+        error = only(parser.feed(b"GET /a HTTP/1.1\r\nHost: example.com\r\nBad Name: x\r\n\r\n"))
+        assert error.status == 400
+
+
 class PauseTests:
     """
     Pausing holds later bytes until L{RequestParser.resume}.

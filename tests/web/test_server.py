@@ -108,6 +108,47 @@ class SiteTests:
         assert b"Content-Type: text/plain\r\n" in answer
         assert b"Server: mine\r\n" in answer
 
+    def test_defaultHeadFollowsTheClock(self) -> None:
+        """A response with only the default headers carries the current Date, second by second."""
+        site, clock = makeSite(Hello())
+        channel = site.buildProtocol(None)
+        transport = StringTransport()
+        channel.makeConnection(transport)
+        wire = b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"
+        channel.dataReceived(wire)
+        clock.advance(1.5)
+        channel.dataReceived(wire)
+        answers = transport.value().split(b"HTTP/1.1 200 OK\r\n")[1:]
+        assert [re.findall(rb"Date: ([^\r]*)\r\n", a) for a in answers] == [
+            [b"Thu, 01 Jan 1970 00:00:00 GMT"],
+            [b"Thu, 01 Jan 1970 00:00:01 GMT"],
+        ]
+
+    def test_defaultHeadWithoutContentType(self) -> None:
+        """With defaultContentType None, a plain response has no Content-Type."""
+
+        class Untyped(server.Request):
+            defaultContentType = None
+
+        site, _ = makeSite(Hello())
+        site.requestFactory = Untyped
+        answer = simpleGet(site, b"/")
+        assert b"Content-Type" not in answer
+        assert b"Server: " + server.version + b"\r\n" in answer
+
+    def test_subclassDefaultsUsed(self) -> None:
+        """A Request subclass that adds its own defaults gets them on a plain response too."""
+
+        class Branded(server.Request):
+            def _addDefaultHeaders(self, out: Any, present: Any) -> None:
+                out.append((b"X-Brand", b"b"))
+                super()._addDefaultHeaders(out, present)
+
+        site, _ = makeSite(Hello())
+        site.requestFactory = Branded
+        answer = simpleGet(site, b"/")
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\nX-Brand: b\r\nServer: ")
+
     def test_traversal(self) -> None:
         """
         Path segments are decoded and traversed into prepath/postpath; URLPath

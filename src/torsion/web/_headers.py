@@ -92,6 +92,29 @@ def _canonicalName(lowered: bytes) -> bytes:
     return canonical
 
 
+#: Lowercased names looked up on every request: _encodeName's fast path.
+_COMMON_NAMES = frozenset(
+    {
+        b"accept",
+        b"authorization",
+        b"connection",
+        b"content-length",
+        b"content-type",
+        b"cookie",
+        b"date",
+        b"host",
+        b"if-modified-since",
+        b"if-none-match",
+        b"location",
+        b"referer",
+        b"server",
+        b"transfer-encoding",
+        b"user-agent",
+        b"x-forwarded-for",
+    }
+)
+
+
 def _encodeName(name: str | bytes) -> bytes:
     """
     Check a header name and give it as lowercased bytes.
@@ -102,6 +125,9 @@ def _encodeName(name: str | bytes) -> bytes:
     @raise TypeError: If C{name} is neither L{str} nor L{bytes}.
     """
     if type(name) is bytes:
+        if name in _COMMON_NAMES:
+            # Speed: a usual name, already lowercased and known good.
+            return name
         raw = name
     elif isinstance(name, str):
         try:

@@ -74,13 +74,9 @@ def _encodeHead(startLine: bytes, headers: Iterable[tuple[bytes, bytes]]) -> byt
         NUL, or the start line holds them.
     """
     parts = [startLine]
-    append = parts.append
     for name, value in headers:
-        append(name)
-        append(b": ")
-        append(value)
-        append(b"\r\n")
-    append(b"\r\n")
+        parts += (name, b": ", value, b"\r\n")
+    parts.append(b"\r\n")
     block = b"".join(parts)
     _checkBlock(block, (len(parts) - 2) // 4 + 2, parts)
     return block

@@ -46,7 +46,10 @@
 # (Host, Content-Length, Transfer-Encoding, Connection, Expect).  Other
 # names are checked byte by byte in C (translate).  The interpreted headers
 # are collected on the side and looked at once the loop is done; a request
-# whose only such header is a Host value seen before skips even that.  Two
+# whose only such header is a Host value seen before skips even that.  A
+# RequestParser also remembers the last such plain head: a keep-alive
+# client that sends the same head bytes again gets a copy of its event
+# without any parsing (the bytes are compared, so nothing is trusted).  Two
 # small bounded caches (valid Host values, chunk-size lines) spare repeated
 # checks of values that come back on every request.
 #
@@ -604,6 +607,8 @@ class _Parser(Generic[_Head]):
         data, pos = self._held, self._heldPos
         self._held = b""
         self._heldPos = 0
+        if pos == len(data) and not self._buffer and not self._eof:
+            return []  # Speed: nothing held (the usual keep-alive case)
         if self._buffer:
             data = data[pos:] + self._buffer
             pos = 0
@@ -941,6 +946,10 @@ class _Parser(Generic[_Head]):
 # -- requests ----------------------------------------------------------------
 
 
+#: Heads longer than this are not remembered for RequestParser's repeat check.
+_REPEAT_HEAD_LIMIT = 2048
+
+
 class RequestParser(_Parser[RequestHead]):
     """
     Parse the requests a client sends on one connection (sans-IO).
@@ -966,8 +975,21 @@ class RequestParser(_Parser[RequestHead]):
     @ivar error: The L{HTTPParseError} returned, once the parser is dead.
     """
 
+    # The last plain head (no body, nothing interpreted but a known Host):
+    # its bytes and its event.
+    _repeatHead: bytes | None = None
+    _repeatEvent: RequestHead | None = None
+
     def _parseHead(self, head: bytes) -> RequestHead | HTTPParseError:
         # The hot path: see "How the bytes are scanned" at the top.
+        last = self._repeatEvent
+        if last is not None and head == self._repeatHead:
+            # Speed: a keep-alive client often repeats its head byte for
+            # byte; a plain head's event, copied, spares the parse (a
+            # plain head changes no parser state).
+            return RequestHead(
+                last.method, last.target, last.version, list(last.headers), True, False, _NONE, 0
+            )
         lines = head.split(_CRLF)
         requestLine = lines[0]
         if (
@@ -1030,7 +1052,13 @@ class RequestParser(_Parser[RequestHead]):
             and special[0][1] in _goodHosts
         ):
             # Only a known good Host header matters: the usual GET.
-            return RequestHead(method, target, version, headers, True, False, _NONE, 0)
+            event = RequestHead(method, target, version, headers, True, False, _NONE, 0)
+            if len(head) <= _REPEAT_HEAD_LIMIT:
+                self._repeatHead = head
+                self._repeatEvent = RequestHead(
+                    method, target, version, list(headers), True, False, _NONE, 0
+                )
+            return event
         return self._interpret(method, target, version, http11, headers, special)
 
     def _badRequestLine(self, line: bytes) -> HTTPParseError:

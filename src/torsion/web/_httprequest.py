@@ -15,13 +15,17 @@
 # with the Content-Length the application set, or chunked on HTTP/1.1, or
 # close-delimited (Connection: close) on HTTP/1.0.  HEAD, 1xx, 204 and 304
 # responses never carry body bytes; a HEAD response buffered whole still
-# reports the length its body would have had.
+# reports the length its body would have had.  The usual small answer (a
+# 200 on HTTP/1.1 whose only headers are the defaults) takes a shortcut:
+# its head is a prefix made once per second (_defaultHead) plus its
+# Content-Length.
 #
 # The methods that only read the request (headers, cookies, addresses,
 # credentials) live in _httprequestinfo.RequestReading, its base class.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from io import BytesIO
 from typing import IO, Any
 from urllib.parse import parse_qs
@@ -29,7 +33,7 @@ from urllib.parse import parse_qs
 from torsion.internet.defer import Deferred, fail, succeed
 from torsion.internet.interfaces import IAddress, IProducer
 from torsion.python.failure import Failure
-from torsion.web._headers import Headers
+from torsion.web._headers import Headers, _canonicalName
 from torsion.web._httpencode import ChunkedEncoder, encodeResponseHead
 from torsion.web._httplog import datetimeToString, stringToDatetime
 from torsion.web._httpparse import Framing, RequestHead
@@ -101,6 +105,25 @@ class Request(RequestReading):
     clientproto: bytes = b"HTTP/1.1"
     etag: bytes | None = None
     lastModified: float | None = None
+    # Speed: the fields every request starts with the same immutable value
+    # are class defaults, so that __init__ sets only what differs.
+    code: int = OK
+    code_message: bytes = RESPONSES[OK]
+    sentLength = 0
+    finished = False
+    startedWriting = False
+    keepAlive = True
+    producer: IProducer | None = None
+    _bodySize = 0
+    _onDisk = False
+    _disconnected = False
+    _lostReason: Failure | None = None
+    _headSent = False
+    _buffering = False
+    _buffered = 0
+    _encoder: ChunkedEncoder | None = None
+    _declaredLength: int | None = None
+    _bodyAllowed = True
 
     def __init__(self, channel: Any, queued: object = None) -> None:
         """
@@ -108,37 +131,19 @@ class Request(RequestReading):
         @param queued: Ignored (Twisted's deprecated argument).
         """
         self.channel = channel
-        self.transport = getattr(channel, "transport", None)
+        transport = self.transport = getattr(channel, "transport", None)
         self.requestHeaders = Headers()
         self.responseHeaders = Headers()
         self.args: dict[bytes, list[bytes]] = {}
         self.content: IO[bytes] = BytesIO()
-        self.code = OK
-        self.code_message: bytes = RESPONSES[OK]
-        self.sentLength = 0
-        self.finished = False
-        self.startedWriting = False
         self.cookies: list[bytes] = []
-        self.client: IAddress | None = (
-            self.transport.getPeer() if self.transport is not None else None
-        )
-        self.host: IAddress | None = (
-            self.transport.getHost() if self.transport is not None else None
-        )
-        self.keepAlive = True
-        self._bodySize = 0
-        self._onDisk = False
-        self._disconnected = False
-        self._lostReason: Failure | None = None
+        if transport is not None:
+            self.client: IAddress | None = transport.getPeer()
+            self.host: IAddress | None = transport.getHost()
+        else:
+            self.client = self.host = None
         self._finishDeferreds: list[Deferred[None]] = []
-        self._headSent = False
-        self._buffering = False
         self._buffer: list[bytes] = []
-        self._buffered = 0
-        self._encoder: ChunkedEncoder | None = None
-        self._declaredLength: int | None = None
-        self._bodyAllowed = True
-        self.producer: IProducer | None = None
 
     def __repr__(self) -> str:
         return (
@@ -213,8 +218,9 @@ class Request(RequestReading):
             target = target[slash:] if slash >= 0 else b"/"
         self.path, sep, query = target.partition(b"?")
         self.args = parse_qs(query, keep_blank_values=True) if sep else {}
-        contentType = self.getHeader(b"content-type")
-        if command == b"POST" and contentType and 0 < self._bodySize <= self.maxFormBodySize:
+        # (The method is tested first: a GET needs no header lookup.)
+        contentType = self.getHeader(b"content-type") if command == b"POST" else None
+        if contentType and 0 < self._bodySize <= self.maxFormBodySize:
             mime = contentType.split(b";", 1)[0].strip().lower()
             if mime == b"application/x-www-form-urlencoded":
                 for name, values in parse_qs(self.content.read(), keep_blank_values=True).items():
@@ -423,14 +429,30 @@ class Request(RequestReading):
             data = self._encoder.chunk(data)
         self.channel.transport.write(data)
 
-    def _addDefaultHeaders(self, out: list[tuple[bytes, bytes]]) -> None:
+    def _addDefaultHeaders(
+        self, out: list[tuple[bytes, bytes]], present: Mapping[bytes, object]
+    ) -> None:
         """
         Add the headers every response gets unless the application set
         them; C{torsion.web.server.Request} adds I{Server}, I{Date} and
         I{Content-Type}.
 
         @param out: The (canonical name, value) pairs to send, to extend.
+        @param present: Maps each lowercased name in C{out} to a true
+            value (names not in C{out} are absent or map to a false one).
         """
+
+    def _defaultHead(self) -> bytes | None:
+        """
+        The start of a I{200 OK} HTTP/1.1 head with only the default
+        headers (L{_addDefaultHeaders}), before I{Content-Length}.
+
+        @return: The status line and default header lines, or L{None} if a
+            subclass adds other defaults (then the head is built in full).
+        """
+        if type(self)._addDefaultHeaders is not Request._addDefaultHeaders:
+            return None
+        return b"HTTP/1.1 200 OK\r\n"
 
     def _sendHead(self, wholeLength: int | None) -> None:
         """
@@ -443,18 +465,61 @@ class Request(RequestReading):
         code = self.code
         headers = self.responseHeaders
         self._bodyAllowed = self.method != b"HEAD" and code not in _NO_BODY_CODES and code >= 200
+        if (
+            wholeLength is not None
+            and code == 200
+            and self._bodyAllowed
+            and type(headers) is Headers
+            and not headers._rawHeaders
+            and not self.cookies
+            and self.keepAlive
+            and self.clientproto == b"HTTP/1.1"
+            and self.code_message == b"OK"
+            and not getattr(self.channel, "_closeAfter", False)
+        ):
+            # Speed: a 200 whose only headers are the defaults (a plain
+            # "hello world") reuses a head prefix made once (per second).
+            prefix = self._defaultHead()
+            if prefix is not None:
+                body = b"".join(self._buffer)
+                self._buffer = []
+                self.sentLength += len(body)
+                self.channel.transport.write(
+                    b"%sContent-Length: %d\r\n\r\n%s" % (prefix, wholeLength, body)
+                )
+                return
         out: list[tuple[bytes, bytes]] = []
+        append = out.append
         declared: bytes | None = None
-        for name, values in headers.getAllRawHeaders():
-            if name == b"Content-Length":
-                # Sent once, below, where the framing is decided.
-                declared = values[-1] if values else None
-                continue
-            if name == b"Transfer-Encoding":
-                continue  # the framing is ours to choose
-            for value in values:
-                out.append((name, value))
-        self._addDefaultHeaders(out)
+        present: Mapping[bytes, object]
+        if type(headers) is Headers:
+            # Speed: read the dict (lowercased name -> values) directly,
+            # without getAllRawHeaders' copies; it doubles as `present`.
+            raw = headers._rawHeaders
+            for lowered, values in raw.items():
+                if lowered == b"content-length":
+                    # Sent once, below, where the framing is decided.
+                    declared = values[-1] if values else None
+                    continue
+                if lowered == b"transfer-encoding":
+                    continue  # the framing is ours to choose
+                name = _canonicalName(lowered)
+                for value in values:
+                    append((name, value))
+            present = raw
+        else:
+            seen: dict[bytes, object] = {}
+            for name, allValues in headers.getAllRawHeaders():
+                if name == b"Content-Length":
+                    declared = allValues[-1] if allValues else None
+                    continue
+                if name == b"Transfer-Encoding":
+                    continue
+                for value in allValues:
+                    append((name, value))
+                    seen[name.lower()] = True
+            present = seen
+        self._addDefaultHeaders(out, present)
         http11 = self.clientproto == b"HTTP/1.1"
         if code in _NO_BODY_CODES or code < 200:
             pass

@@ -12,7 +12,7 @@ from email.parser import BytesParser
 from typing import Any, overload
 
 from torsion.internet.interfaces import IAddress, ISSLTransport
-from torsion.web._headers import Headers
+from torsion.web._headers import Headers, _encodeName
 
 
 def multipartFields(contentType: bytes, body: bytes) -> list[tuple[bytes, bytes]]:
@@ -59,6 +59,11 @@ class RequestReading:
         @param key: The name, any case.
         @return: The value, of C{key}'s type, or L{None}.
         """
+        headers = self.requestHeaders
+        if type(key) is bytes and type(headers) is Headers:
+            # Speed: the usual lookup, without getRawHeaders' copy.
+            values = headers._rawHeaders.get(_encodeName(key))
+            return values[-1] if values else None
         if isinstance(key, str):
             text = self.requestHeaders.getRawHeaders(key)
             return text[-1] if text else None

@@ -67,6 +67,13 @@ def getChildForRequest(resource: IResource, request: IRequest) -> IResource:
     return resource
 
 
+# Speed: the render method names of the usual methods, made once.
+_renderNames: dict[bytes | str, str] = {
+    m: "render_" + m.decode()
+    for m in (b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH")
+}
+
+
 def _methodName(method: bytes | str) -> str | None:
     """
     The text of the request method C{method}, or L{None} if it cannot name a
@@ -318,10 +325,13 @@ class Resource:
         @raise UnsupportedMethod: If there is no such method; it lists the
             methods there are.
         """
-        name = _methodName(request.method)
+        attribute = _renderNames.get(request.method)
+        if attribute is None:
+            name = _methodName(request.method)
+            attribute = _RENDER_PREFIX + name if name is not None else None
         method: Callable[[IRequest], bytes | int] | None = None
-        if name is not None:
-            method = getattr(self, _RENDER_PREFIX + name, None)
+        if attribute is not None:
+            method = getattr(self, attribute, None)
         if method is None:
             raise UnsupportedMethod(_allowedMethods(self))
         return method(request)

@@ -3,7 +3,9 @@
 # (getChildForRequest) and rendering it.
 #
 # The defaults (Server, Date, Content-Type) are added to the head as it is
-# sent, where the resource did not set them.  process() splits the path
+# sent, where the resource did not set them (a response with no other
+# headers reuses a head prefix with them, made once per second:
+# _defaultHead).  process() splits the path
 # into postpath segments (percent-decoded), finds the resource and calls
 # render().  render() writes the bytes a resource returns and finishes, or
 # leaves the request to the resource when it returns NOT_DONE_YET.  An
@@ -18,6 +20,7 @@ import html
 import inspect
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -27,6 +30,7 @@ from torsion import __version__
 from torsion.logger import Logger
 from torsion.python.failure import Failure
 from torsion.web._httpchannel import HTTPChannel, HTTPFactory
+from torsion.web._httpencode import encodeResponseHead
 from torsion.web._httplog import datetimeToString
 from torsion.web._httprequest import Request as _HTTPRequest
 from torsion.web._notdone import NOT_DONE_YET
@@ -41,6 +45,9 @@ version = b"Torsion/" + __version__.encode("ascii")
 _log = Logger(namespace="torsion.web.server")
 
 _lastDate: list[Any] = [None, b""]
+# The last head _defaultHead made: the Date value it holds, the
+# Content-Type, the head.
+_lastHead: list[Any] = [None, None, b""]
 
 
 def _httpDate(seconds: float | None) -> bytes:
@@ -72,6 +79,7 @@ class Request(_HTTPRequest):
     defaultContentType: bytes | None = b"text/html"
     site: Any = None
     appRootURL: bytes | None = None
+    session: Session | None = None
 
     def __init__(self, channel: Any, queued: object = None) -> None:
         """
@@ -82,7 +90,6 @@ class Request(_HTTPRequest):
         self.prepath: list[bytes] = []
         self.postpath: list[bytes] = []
         self.sitepath: list[bytes] = []
-        self.session: Session | None = None
 
     def process(self) -> None:
         """
@@ -90,32 +97,62 @@ class Request(_HTTPRequest):
         """
         self.site = getattr(self.channel, "site", None)
         self.prepath = []
-        self.postpath = [unquote_to_bytes(s) for s in self.path[1:].split(b"/")]
+        segments = self.path[1:].split(b"/")
+        # Speed: a path without escapes is its own decoding.
+        self.postpath = [unquote_to_bytes(s) for s in segments] if b"%" in self.path else segments
         try:
             resource = self.site.getResourceFor(self)
             self.render(resource)
         except Exception:
             self.processingFailed(Failure())
 
-    def _addDefaultHeaders(self, out: list[tuple[bytes, bytes]]) -> None:
+    def _addDefaultHeaders(
+        self, out: list[tuple[bytes, bytes]], present: Mapping[bytes, object]
+    ) -> None:
         """
         Add I{Server}, I{Date} and the default I{Content-Type} where the
         resource did not set them.
 
         @param out: The (canonical name, value) pairs to send, to extend.
+        @param present: Maps each lowercased name in C{out} to a true
+            value.
         """
-        present = {name for name, _ in out}
-        if b"Server" not in present:
+        if not present.get(b"server"):
             out.append((b"Server", version))
-        if b"Date" not in present:
+        if not present.get(b"date"):
             reactor = getattr(self.site, "reactor", None)
             out.append((b"Date", _httpDate(reactor.seconds() if reactor is not None else None)))
         if (
-            b"Content-Type" not in present
+            not present.get(b"content-type")
             and self.defaultContentType is not None
             and self.code not in (204, 304)
         ):
             out.append((b"Content-Type", self.defaultContentType))
+
+    def _defaultHead(self) -> bytes | None:
+        """
+        The start of a I{200 OK} HTTP/1.1 head with only the default
+        headers, before I{Content-Length}; made once per second.
+
+        @return: The status line and the I{Server}, I{Date} and
+            I{Content-Type} lines, or L{None} if a subclass changes the
+            defaults.
+        """
+        if type(self)._addDefaultHeaders is not Request._addDefaultHeaders:
+            return None
+        reactor = getattr(self.site, "reactor", None)
+        date = _httpDate(reactor.seconds() if reactor is not None else None)
+        contentType = self.defaultContentType
+        cached = _lastHead
+        if cached[0] is date and cached[1] == contentType:
+            head: bytes = cached[2]
+            return head
+        out = [(b"Server", version), (b"Date", date)]
+        if contentType is not None:
+            out.append((b"Content-Type", contentType))
+        head = encodeResponseHead(200, b"OK", out)[:-2]
+        _lastHead[:] = [date, contentType, head]
+        return head
 
     def render(self, resrc: IResource) -> None:
         """
