@@ -202,7 +202,7 @@ def test_profile() -> None:
     assert re.search(
         r"^== \(a\) echo, .*: torsion under cProfile, [\d,]+ messages/s", process.stdout, re.M
     )
-    for module in ("_pollingreactor.py", "_tcp.py", "_abstract.py"):
+    for module in ("_pollingreactor.py", "_tcp.py"):
         assert module in process.stdout, module
 
 
