@@ -65,6 +65,46 @@ def _cookiePart(value: bytes | str | int, what: str) -> bytes:
     return data
 
 
+def setCookieValue(
+    k: bytes | str,
+    v: bytes | str,
+    expires: bytes | str | None = None,
+    domain: bytes | str | None = None,
+    path: bytes | str | None = None,
+    max_age: bytes | str | int | None = None,
+    comment: bytes | str | None = None,
+    secure: bool | None = None,
+    httpOnly: bool = False,
+    sameSite: str | None = None,
+) -> bytes:
+    """
+    The value of a I{Set-Cookie} header, as C{addCookie} takes it apart
+    (shared by the server's request and the test double).
+
+    @raise ValueError: If a part holds C{;}, CR, LF or NUL, or C{sameSite}
+        is neither C{"lax"} nor C{"strict"}.
+    """
+    cookie = _cookiePart(k, "name") + b"=" + _cookiePart(v, "value")
+    for label, value in (
+        (b"Expires", expires),
+        (b"Domain", domain),
+        (b"Path", path),
+        (b"Max-Age", max_age),
+        (b"Comment", comment),
+    ):
+        if value is not None:
+            cookie += b"; " + label + b"=" + _cookiePart(value, label.decode().lower())
+    if secure:
+        cookie += b"; Secure"
+    if httpOnly:
+        cookie += b"; HttpOnly"
+    if sameSite is not None:
+        if sameSite.lower() not in ("lax", "strict"):
+            raise ValueError(f"addCookie(): sameSite must be 'lax' or 'strict', not {sameSite!r}")
+        cookie += b"; SameSite=" + sameSite.lower().encode("ascii")
+    return cookie
+
+
 class Request(RequestReading):
     """
     An HTTP request received by an L{HTTPChannel}, and its response.
@@ -316,27 +356,11 @@ class Request(RequestReading):
         @raise ValueError: If a part holds C{;}, CR, LF or NUL, or
             C{sameSite} is another value.
         """
-        cookie = _cookiePart(k, "name") + b"=" + _cookiePart(v, "value")
-        for label, value in (
-            (b"Expires", expires),
-            (b"Domain", domain),
-            (b"Path", path),
-            (b"Max-Age", max_age),
-            (b"Comment", comment),
-        ):
-            if value is not None:
-                cookie += b"; " + label + b"=" + _cookiePart(value, label.decode().lower())
-        if secure:
-            cookie += b"; Secure"
-        if httpOnly:
-            cookie += b"; HttpOnly"
-        if sameSite is not None:
-            if sameSite.lower() not in ("lax", "strict"):
-                raise ValueError(
-                    f"addCookie(): sameSite must be 'lax' or 'strict', not {sameSite!r}"
-                )
-            cookie += b"; SameSite=" + sameSite.lower().encode("ascii")
-        self.cookies.append(cookie)
+        self.cookies.append(
+            setCookieValue(
+                k, v, expires, domain, path, max_age, comment, secure, httpOnly, sameSite
+            )
+        )
 
     def setLastModified(self, when: float) -> object:
         """

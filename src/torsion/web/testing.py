@@ -23,13 +23,11 @@ conditional requests.  See C{docs/web-resources.md}.
 
 from __future__ import annotations
 
-import binascii
 import importlib
 import inspect
-from base64 import b64decode
 from collections.abc import Sequence
 from io import BytesIO
-from typing import Any, overload
+from typing import Any
 from urllib.parse import quote
 
 from zope.interface import implementer
@@ -42,6 +40,8 @@ from torsion.internet.testing import StringTransport
 from torsion.python._publish import publish as _publish
 from torsion.python.components import Componentized
 from torsion.python.failure import Failure
+from torsion.web._httprequest import setCookieValue
+from torsion.web._httprequestinfo import RequestReading
 from torsion.web._notdone import NOT_DONE_YET
 from torsion.web._resource import renderResource
 from torsion.web._status import FOUND, RESPONSES
@@ -210,25 +210,8 @@ def _asBytes(value: bytes | str, encoding: str) -> bytes:
     return value.encode(encoding) if isinstance(value, str) else value
 
 
-def _cookiePart(value: bytes | str | int, what: str) -> bytes:
-    """
-    One part of a I{Set-Cookie} value, checked.
-
-    @raise ValueError: If it holds C{;}, CR or LF, which would change the
-        meaning of the header.
-    """
-    data = b"%d" % (value,) if isinstance(value, int) else _asBytes(value, "utf-8")
-    for bad in (b";", b"\r", b"\n"):
-        if bad in data:
-            raise ValueError(
-                f"addCookie(): the cookie {what} {data!r} contains {bad!r}, which would "
-                "break the Set-Cookie header; encode it (percent-encoding or base64)"
-            )
-    return data
-
-
 @implementer(IRequest)
-class DummyRequest:
+class DummyRequest(RequestReading):
     """
     A fake L{IRequest} for unit tests of resources: it records the response
     instead of sending it.
@@ -324,52 +307,6 @@ class DummyRequest:
 
     # Reading the request.
 
-    @overload
-    def getHeader(self, key: bytes) -> bytes | None: ...
-
-    @overload
-    def getHeader(self, key: str) -> str | None: ...
-
-    def getHeader(self, key: bytes | str) -> bytes | str | None:
-        """
-        The last value of a request header.
-
-        @param key: The name, any case.
-        @return: The value, of C{key}'s type, or L{None}.
-        """
-        if isinstance(key, str):
-            text = self.requestHeaders.getRawHeaders(key)
-            return text[-1] if text else None
-        raw = self.requestHeaders.getRawHeaders(key)
-        return raw[-1] if raw else None
-
-    def getAllHeaders(self) -> dict[bytes, bytes]:
-        """
-        Every request header, by lowercased name, with its last value.
-
-        @return: A new dict.
-        """
-        return {
-            name.lower(): values[-1]
-            for name, values in self.requestHeaders.getAllRawHeaders()
-            if values
-        }
-
-    def getCookie(self, key: bytes) -> bytes | None:
-        """
-        A cookie from the request's I{Cookie} headers.
-
-        @param key: The cookie's name.
-        @return: Its value, or L{None}.
-        """
-        found = None
-        for header in self.requestHeaders.getRawHeaders(b"cookie") or ():
-            for pair in header.split(b";"):
-                name, sep, value = pair.strip().partition(b"=")
-                if sep and name == key:
-                    found = value
-        return found
-
     def getRequestHostname(self) -> bytes:
         """
         The host of the I{Host} header without its port, or C{b"dummy"}
@@ -421,35 +358,6 @@ class DummyRequest:
         if isinstance(self.client, IPv4Address | IPv6Address):
             return self.client.host
         return None
-
-    def _credentials(self) -> tuple[bytes, bytes]:
-        """
-        The user and password of the request's Basic I{Authorization}.
-        """
-        header = self.getHeader(b"authorization")
-        if header is None:
-            return b"", b""
-        scheme, _, encoded = header.partition(b" ")
-        if scheme.lower() != b"basic":
-            return b"", b""
-        try:
-            decoded = b64decode(encoded.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            return b"", b""
-        user, _, password = decoded.partition(b":")
-        return user, password
-
-    def getUser(self) -> bytes:
-        """
-        @return: The user of the Basic I{Authorization} header, or C{b""}.
-        """
-        return self._credentials()[0]
-
-    def getPassword(self) -> bytes:
-        """
-        @return: The password of the Basic I{Authorization} header, or C{b""}.
-        """
-        return self._credentials()[1]
 
     def isSecure(self) -> bool:
         """
@@ -590,30 +498,14 @@ class DummyRequest:
         @param secure: Whether it is sent over HTTPS only.
         @param httpOnly: Whether scripts are kept from it.
         @param sameSite: C{"lax"} or C{"strict"}, or L{None}.
-        @raise ValueError: If a part holds C{;}, CR or LF, or C{sameSite}
-            is another value.
+        @raise ValueError: If a part holds C{;}, CR, LF or NUL, or
+            C{sameSite} is another value.
         """
-        cookie = _cookiePart(k, "name") + b"=" + _cookiePart(v, "value")
-        for label, value in (
-            (b"Expires", expires),
-            (b"Domain", domain),
-            (b"Path", path),
-            (b"Max-Age", max_age),
-            (b"Comment", comment),
-        ):
-            if value is not None:
-                cookie += b"; " + label + b"=" + _cookiePart(value, label.decode().lower())
-        if secure:
-            cookie += b"; Secure"
-        if httpOnly:
-            cookie += b"; HttpOnly"
-        if sameSite is not None:
-            if sameSite.lower() not in ("lax", "strict"):
-                raise ValueError(
-                    f"addCookie(): sameSite must be 'lax' or 'strict', not {sameSite!r}"
-                )
-            cookie += b"; SameSite=" + sameSite.lower().encode("ascii")
-        self.cookies.append(cookie)
+        self.cookies.append(
+            setCookieValue(
+                k, v, expires, domain, path, max_age, comment, secure, httpOnly, sameSite
+            )
+        )
 
     def setLastModified(self, when: float) -> None:
         """
