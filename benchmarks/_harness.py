@@ -36,6 +36,7 @@
 #   (for workloads whose size is fixed by the issue, e.g. "100,000 timers").
 from __future__ import annotations
 
+import argparse
 import gc
 import math
 import os
@@ -45,6 +46,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 #: The reference implementation every ratio is taken against.
 SUBJECT = "torsion"
@@ -149,6 +151,27 @@ class CaseResult:
         @return: For each round, C{baseline}'s time divided by torsion's.
         """
         return [b / s for b, s in zip(self.samples[baseline], self.samples[SUBJECT], strict=True)]
+
+
+def positive(kind: type[int] | type[float], what: str) -> Callable[[str], Any]:
+    """
+    An argparse type for the benchmarks' counts and durations.
+
+    @param kind: C{int} or C{float}.
+    @param what: How the value is described in an error message.
+    @return: An argparse type accepting only positive numbers of C{kind}.
+    """
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be {what}, not {text}")
+        return value
+
+    return parse
 
 
 def timeSample(run: Callable[[int], object], loops: int) -> int:

@@ -45,17 +45,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 if __package__ in (None, ""):
     # Run as a script: make the repository root importable for `benchmarks`.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torsion
-from benchmarks._harness import BenchmarkError, environmentLines
+from benchmarks._harness import BenchmarkError, environmentLines, positive
 
 HERE = Path(__file__).resolve().parent / "echo"
 
@@ -797,23 +797,6 @@ def formatMemory(memory: dict[str, Memory], specs: Sequence[ServerSpec]) -> list
 
 
 # -- command line -----------------------------------------------------------------
-
-
-def positive(kind: type[int] | type[float], what: str) -> Callable[[str], Any]:
-    """
-    @return: An argparse type that accepts positive numbers of C{kind} only.
-    """
-
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be {what}, not {text}")
-        return value
-
-    return parse
 
 
 def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:

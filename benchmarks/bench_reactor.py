@@ -65,6 +65,7 @@ from benchmarks._harness import (
     formatTable,
     measure,
     percentile,
+    positive,
 )
 from torsion.internet._pollingreactor import PollingReactor
 from torsion.internet.epollreactor import EPollReactor
@@ -938,25 +939,6 @@ def profileCases(cases: Sequence[Case], sampleNs: int, top: int) -> list[str]:
         )
         lines.append("")
     return lines
-
-
-def positive(kind: type[int] | type[float], what: str) -> Callable[[str], Any]:
-    """
-    @param kind: C{int} or C{float}.
-    @param what: How the value is described in an error message.
-    @return: An argparse type accepting only positive numbers of C{kind}.
-    """
-
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be {what}, not {text}")
-        return value
-
-    return parse
 
 
 def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -67,7 +67,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torsion
-from benchmarks._harness import BenchmarkError, environmentLines
+from benchmarks._harness import BenchmarkError, environmentLines, positive
 from benchmarks.bench_echo import (
     Pinning,
     Server,
@@ -75,7 +75,6 @@ from benchmarks.bench_echo import (
     alignRows,
     choosePinning,
     peerVersion,
-    positive,
     serving,
     startServer,
 )
