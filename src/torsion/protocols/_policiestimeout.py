@@ -3,9 +3,13 @@
 # How it works
 # ------------
 # TimeoutMixin is mixed into a protocol.  setTimeout(period) schedules one
-# delayed call `period` seconds ahead; resetTimeout() pushes that same call
-# back to `period` seconds from now (DelayedCall.reset, so no new call is
-# made per byte); setTimeout(None) cancels it.  The protocol decides what
+# delayed call `period` seconds ahead; setTimeout(None) cancels it.
+# resetTimeout() only notes the time of the activity, when callLater is a
+# clock's method (the reactor's or a Clock's): when the call runs and there
+# was activity since it was armed, it re-arms itself for the time left.  So
+# activity — often several times per message — costs no change to the
+# reactor's schedule.  With any other callLater, resetTimeout pushes the call
+# back at once (DelayedCall.reset).  The protocol decides what
 # counts as activity by calling resetTimeout, typically in dataReceived.  If
 # the call runs, the protocol's timeoutConnection() is called, which by
 # default closes the transport.  The call is forgotten before
@@ -74,6 +78,9 @@ class TimeoutMixin:
     timeOut: float | None = None
     callLater: Callable[..., IDelayedCall] = staticmethod(_globalCallLater)
     _timeoutMixinCall: IDelayedCall | None = None
+    _timeoutActivity: float | None = None
+    _timeoutCallLater: Any = None
+    _timeoutSeconds: Any = None
 
     def resetTimeout(self) -> None:
         """
@@ -81,11 +88,22 @@ class TimeoutMixin:
         seconds from now.  Does nothing when no timeout is set.
         """
         call = self._timeoutMixinCall
-        if self.timeOut is not None and call is not None:
-            try:
-                call.reset(self.timeOut)
-            except (AlreadyCalled, AlreadyCancelled):
-                self._timeoutMixinCall = None
+        if self.timeOut is None or call is None:
+            return
+        callLater = self.callLater
+        if callLater is not self._timeoutCallLater:
+            # The clock callLater schedules on tells the time; a callLater
+            # that is no clock's method gets eager resets.
+            self._timeoutCallLater = callLater
+            self._timeoutSeconds = getattr(getattr(callLater, "__self__", None), "seconds", None)
+        seconds = self._timeoutSeconds
+        if seconds is not None:
+            self._timeoutActivity = seconds()
+            return
+        try:
+            call.reset(self.timeOut)
+        except (AlreadyCalled, AlreadyCancelled):
+            self._timeoutMixinCall = None
 
     def setTimeout(self, period: float | None) -> float | None:
         """
@@ -99,6 +117,7 @@ class TimeoutMixin:
         _checkPeriod("setTimeout()", period)
         previous = self.timeOut
         self.timeOut = period
+        self._timeoutActivity = None
         call = self._timeoutMixinCall
         if call is not None and not call.active():
             call = self._timeoutMixinCall = None
@@ -113,6 +132,16 @@ class TimeoutMixin:
         return previous
 
     def _timedOut(self) -> None:
+        last, self._timeoutActivity = self._timeoutActivity, None
+        timeOut = self.timeOut
+        seconds = self._timeoutSeconds
+        if last is not None and timeOut is not None and seconds is not None:
+            left = last + timeOut - seconds()
+            if left > 0:
+                # Activity since the call was armed: not idle for timeOut
+                # yet, so wait for the rest.
+                self._timeoutMixinCall = self.callLater(left, self._timedOut)
+                return
         self._timeoutMixinCall = None
         self.timeoutConnection()
 

@@ -22,10 +22,9 @@
 # - idle: TimeoutMixin's timeOut (60 s), restarted by each received byte
 #   and each finished response; while the application answers a request
 #   it does not close the connection (it re-arms instead: one timer per
-#   connection, never one per request).  Restarting is lazy: activity
-#   only notes the clock's time, and the armed call, when it runs early,
-#   re-arms itself for the time left, so a busy connection does not move
-#   its call in the reactor's schedule twice per request;
+#   connection, never one per request).  Restarting is lazy, as in every
+#   TimeoutMixin: activity only notes the clock's time, and the armed
+#   call, when it runs early, re-arms itself for the time left;
 # - head: requestHeadTimeout (30 s) from the first byte of a request to its
 #   complete head (started only when a head arrives in pieces), which
 #   catches slowloris clients that trickle a header byte every few seconds
@@ -98,9 +97,6 @@ class HTTPChannel(Protocol, TimeoutMixin):
         self._idleTimeout: float | None = None
         self._lingering = False
         self._lingerCall: IDelayedCall | None = None
-        self._lastActivity: float | None = None
-        self._timerCallLater: Any = None
-        self._timerSeconds: Any = None
 
     # -- connection events -----------------------------------------------------
 
@@ -163,52 +159,6 @@ class HTTPChannel(Protocol, TimeoutMixin):
         request, self._request = self._request, None
         if request is not None and not request.finished:
             request.connectionLost(reason)
-
-    # -- the idle timer, reset lazily ------------------------------------------
-
-    def resetTimeout(self) -> None:
-        """
-        Restart the idle timer: the connection may now stay idle for
-        C{timeOut} seconds from now.
-        """
-        # Speed: activity (twice per request) only notes the time; the
-        # armed call, when it runs, re-arms itself for what is left
-        # (_timedOut), instead of every activity moving it in the
-        # reactor's schedule.
-        callLater = self.callLater
-        if callLater is not self._timerCallLater:
-            # Read the time from the clock callLater schedules on; a
-            # callLater that is no clock's method gets eager resets.
-            self._timerCallLater = callLater
-            self._timerSeconds = getattr(getattr(callLater, "__self__", None), "seconds", None)
-        seconds = self._timerSeconds
-        if seconds is None or self._timeoutMixinCall is None:
-            TimeoutMixin.resetTimeout(self)
-        else:
-            self._lastActivity = seconds()
-
-    def setTimeout(self, period: float | None) -> float | None:
-        """
-        Set the idle timeout, starting the timer from now.
-
-        @param period: Seconds of idleness to allow, or L{None} for none.
-        @return: The previous timeout.
-        """
-        self._lastActivity = None
-        return TimeoutMixin.setTimeout(self, period)
-
-    def _timedOut(self) -> None:
-        last, self._lastActivity = self._lastActivity, None
-        timeOut = self.timeOut
-        seconds = self._timerSeconds
-        if last is not None and timeOut is not None and seconds is not None:
-            left = last + timeOut - seconds()
-            if left > 0:
-                # Activity since the call was armed: idle for less than
-                # timeOut yet, so wait for the rest.
-                self._timeoutMixinCall = self.callLater(left, self._timedOut)
-                return
-        TimeoutMixin._timedOut(self)
 
     def timeoutConnection(self) -> None:
         """
