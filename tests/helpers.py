@@ -1,11 +1,13 @@
 """
-Helpers shared by the tests: reading a Deferred's result synchronously.
+Helpers shared by the tests: reading a Deferred's result synchronously,
+finding third-party tools, a loopback port that refuses connections.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 from typing import Any
 
 import pytest
@@ -68,3 +70,28 @@ def requireTool(command: str) -> str:
             pytest.fail(f"{message}, and CI must run this test")
         pytest.skip(message)
     return path
+
+
+class RefusingPort:
+    """
+    A port on 127.0.0.1 that refuses connections for as long as this object
+    is open: a socket is bound to it but never listens, so the kernel answers
+    every connection attempt with a reset and hands the port to nobody else
+    (a port merely closed after a probe can be given to the next listener,
+    even one in the same test).
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+
+    def close(self) -> None:
+        """Give the port back."""
+        self._socket.close()
+
+    def __enter__(self) -> int:
+        return self.port
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

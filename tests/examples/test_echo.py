@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.examples.test_defer_examples import EXAMPLES, requireTwisted, toTwisted
+from tests.helpers import RefusingPort
 
 SERVER = EXAMPLES / "echo_server.py"
 CLIENT = EXAMPLES / "echo_client.py"
@@ -122,11 +123,8 @@ def test_clientWithoutServer() -> None:
     With nothing listening, the client says the connection was refused
     and exits 1.
     """
-    spare = socket.socket()
-    spare.bind(("127.0.0.1", 0))
-    port = spare.getsockname()[1]
-    spare.close()
-    done = runClient(CLIENT, port, "anyone?")
+    with RefusingPort() as port:
+        done = runClient(CLIENT, port, "anyone?")
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.startswith("echo_client: Connection was refused")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import re
 import select
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.examples.test_defer_examples import requireTwisted, toTwisted
+from tests.helpers import RefusingPort
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "web_reverse_proxy.py"
@@ -128,14 +128,12 @@ def test_forwards(program: Path, backend: int) -> None:
 
 def test_backendDown(program: Path) -> None:
     """With nothing on the backend port, the proxy answers with a 5xx error."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed = sock.getsockname()[1]
-    process, port = start(program, closed)
-    try:
-        status, _ = fetch(port, "GET", "/")
-    finally:
-        stop(process)
+    with RefusingPort() as closed:
+        process, port = start(program, closed)
+        try:
+            status, _ = fetch(port, "GET", "/")
+        finally:
+            stop(process)
     # torsion answers 502 Bad Gateway; Twisted answers 501.
     assert status in (502, 501)
     if program == EXAMPLE:

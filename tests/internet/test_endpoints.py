@@ -18,7 +18,7 @@ import pytest
 from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
-from tests.helpers import assertNoResult, failureOf, resultOf
+from tests.helpers import RefusingPort, assertNoResult, failureOf, resultOf
 from tests.internet.test_endpoints_hostname import FakeResolver, canUseIPv6
 from torsion.internet import _endpointsparsers, _stdio
 from torsion.internet._pollingreactor import PollingReactor
@@ -569,15 +569,6 @@ def roundTrip(
     return host, peer
 
 
-def freePort() -> int:
-    """
-    A TCP port on 127.0.0.1 where nothing listens.
-    """
-    with socket.socket() as spare:
-        spare.bind(("127.0.0.1", 0))
-        return int(spare.getsockname()[1])
-
-
 class RealSocketTests:
     """
     Endpoints listening and connecting for real, on every reactor.
@@ -652,9 +643,10 @@ class RealSocketTests:
         Connecting where nothing listens fails with
         L{ConnectionRefusedError}.
         """
-        d = TCP4ClientEndpoint(anyReactor, "127.0.0.1", freePort()).connect(Factory())
-        with pytest.raises(ConnectionRefusedError):
-            runUntil(anyReactor, d, 30)
+        with RefusingPort() as port:
+            d = TCP4ClientEndpoint(anyReactor, "127.0.0.1", port).connect(Factory())
+            with pytest.raises(ConnectionRefusedError):
+                runUntil(anyReactor, d, 30)
 
     def test_adopted(self, anyReactor: PollingReactor) -> None:
         """

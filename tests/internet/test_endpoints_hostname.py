@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
-from tests.helpers import assertNoResult, failureOf, resultOf
+from tests.helpers import RefusingPort, assertNoResult, failureOf, resultOf
 from torsion.internet._endpointshostname import _interleave
 from torsion.internet._pollingreactor import PollingReactor
 from torsion.internet._resolver import HostResolution
@@ -519,12 +519,9 @@ class RealHostnameTests:
         """
         With nothing listening, the one error lists the refused attempt.
         """
-        spare = socket.socket()
-        spare.bind(("127.0.0.1", 0))
-        number = spare.getsockname()[1]
-        spare.close()
-        endpoint = HostnameEndpoint(anyReactor, "127.0.0.1", number)
-        with pytest.raises(ConnectionAttemptsFailed) as caught:
-            runUntil(anyReactor, endpoint.connect(Factory.forProtocol(Greeter)), 30)
+        with RefusingPort() as number:
+            endpoint = HostnameEndpoint(anyReactor, "127.0.0.1", number)
+            with pytest.raises(ConnectionAttemptsFailed) as caught:
+                runUntil(anyReactor, endpoint.connect(Factory.forProtocol(Greeter)), 30)
         assert [reason.type for _, reason in caught.value.attempts] == [ConnectionRefusedError]
         assert f"  127.0.0.1:{number}: Connection was refused by other side" in str(caught.value)

@@ -24,7 +24,7 @@ import trustme
 from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
-from tests.helpers import assertNoResult, failureOf, resultOf
+from tests.helpers import RefusingPort, assertNoResult, failureOf, resultOf
 from torsion.internet import _endpointssystemd, _endpointstls, _resolver, endpoints, testing
 from torsion.internet._pollingreactor import PollingReactor
 from torsion.internet.address import IPv4Address
@@ -1103,14 +1103,10 @@ class RealConnectionTests:
         Where nothing listens, a C{tls:} client's C{connect} fails with the
         connection error (TLS never starts).
         """
-        import socket
-
-        with socket.socket() as spare:
-            spare.bind(("127.0.0.1", 0))
-            free = spare.getsockname()[1]
-        d = clientFromString(anyReactor, f"tls:127.0.0.1:{free}").connect(Factory())
-        with pytest.raises(ConnectionAttemptsFailed) as raised:
-            runUntil(anyReactor, d, 30)
+        with RefusingPort() as free:
+            d = clientFromString(anyReactor, f"tls:127.0.0.1:{free}").connect(Factory())
+            with pytest.raises(ConnectionAttemptsFailed) as raised:
+                runUntil(anyReactor, d, 30)
         [(_, reason)] = raised.value.attempts
         assert reason.check(ConnectionRefusedError)
 

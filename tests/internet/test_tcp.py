@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from zope.interface import implementer
 
+from tests.helpers import RefusingPort
 from tests.internet.reactors import backendReactor, runReactor
 from tests.internet.streams import Collector, Echo
 from torsion.internet._pollingreactor import PollingReactor
@@ -145,10 +146,6 @@ class FailureTests:
         Connecting where nothing listens fails with ConnectionRefusedError.
         """
         r = backendReactor
-        free = socket.socket()
-        free.bind(("127.0.0.1", 0))
-        number = free.getsockname()[1]
-        free.close()
         reasons: list[Failure] = []
 
         class Failing(ClientFactory):
@@ -156,8 +153,9 @@ class FailureTests:
                 reasons.append(reason)
                 r.stop()
 
-        r.connectTCP("127.0.0.1", number, Failing())
-        runReactor(r)
+        with RefusingPort() as number:
+            r.connectTCP("127.0.0.1", number, Failing())
+            runReactor(r)
         assert reasons[0].check(ConnectionRefusedError)
 
     def test_timeout(self, backendReactor: PollingReactor) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import RefusingPort
 from tests.web.test_server_support import ThreadedServer, recvAll
 from torsion.internet.testing import StringTransport
 from torsion.web import proxy
@@ -120,8 +121,9 @@ class Fixture:
         proxyRoot.putChild(
             b"app", ReverseProxyResource("127.0.0.1", self.server.portNumber, b"", self.reactor)
         )
+        self.refusing = RefusingPort()
         proxyRoot.putChild(
-            b"down", ReverseProxyResource("127.0.0.1", freePort(), b"", self.reactor)
+            b"down", ReverseProxyResource("127.0.0.1", self.refusing.port, b"", self.reactor)
         )
         self.proxyPort = self.server.call(
             self.reactor.listenTCP, 0, Site(proxyRoot, reactor=self.reactor), interface="127.0.0.1"
@@ -150,6 +152,7 @@ class Fixture:
     def stop(self) -> None:
         self.server.call(self.proxyPort.stopListening)
         self.server.stop()
+        self.refusing.close()
 
 
 def lengths(response: http.client.HTTPResponse) -> set[str]:
@@ -175,14 +178,6 @@ def test_contentLengthOnce() -> None:
     channel.makeConnection(transport)
     channel.dataReceived(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
     assert transport.value().count(b"Content-Length") == 1
-
-
-def freePort() -> int:
-    """A port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @pytest.fixture
