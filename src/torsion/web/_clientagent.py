@@ -24,6 +24,7 @@ from torsion.internet.ssl import optionsForClientTLS
 from torsion.python.failure import Failure
 from torsion.web._clientpool import HTTPConnectionPool
 from torsion.web._clientrequest import Request
+from torsion.web._clienttunnel import DEFAULT_TUNNEL_TIMEOUT, _TunnelEndpoint
 from torsion.web._clienturi import URI
 from torsion.web.error import SchemeNotSupported
 from torsion.web.http_headers import Headers
@@ -254,9 +255,10 @@ class Agent:
 @implementer(IAgent)
 class ProxyAgent:
     """
-    Sends every request to an HTTP proxy, with the absolute URI as the
-    request target.  (An https URI would be sent to the proxy in the
-    clear, as in Twisted: use this for http URIs.)
+    Sends requests through an HTTP proxy: http URIs as absolute-form
+    requests to the proxy, https URIs through a C{CONNECT} tunnel with TLS
+    to the origin inside it (the origin's certificate and host name are
+    verified; the proxy sees only ciphertext).
     """
 
     def __init__(
@@ -264,20 +266,30 @@ class ProxyAgent:
         endpoint: IStreamClientEndpoint,
         reactor: Any = None,
         pool: HTTPConnectionPool | None = None,
+        *,
+        contextFactory: IPolicyForHTTPS | None = None,
+        tunnelTimeout: float | None = DEFAULT_TUNNEL_TIMEOUT,
     ) -> None:
         """
         @param endpoint: Connects to the proxy.
-        @param reactor: Provides time, for the pool; by default the
-            global reactor.
+        @param reactor: Provides time, for the pool and the timeouts; by
+            default the global reactor.
         @param pool: Where connections come from; by default a
             non-persistent one.
+        @param contextFactory: How https origins are verified; by default
+            L{BrowserLikePolicyForHTTPS}().
+        @param tunnelTimeout: Seconds the proxy may take to answer a
+            C{CONNECT}, or L{None} for no limit.
         """
         if reactor is None:
             from torsion.internet import reactor as globalReactor
 
             reactor = globalReactor
+        self._reactor = reactor
         self._proxyEndpoint = endpoint
         self._pool = pool if pool is not None else HTTPConnectionPool(reactor, persistent=False)
+        self._policy = contextFactory if contextFactory is not None else BrowserLikePolicyForHTTPS()
+        self._tunnelTimeout = tunnelTimeout
 
     def request(
         self,
@@ -289,28 +301,65 @@ class ProxyAgent:
         """
         Send a request through the proxy.
 
+        For an https URI, C{Proxy-Authorization} headers are sent to the
+        proxy with the C{CONNECT}, never through the tunnel to the origin.
+
         @param method: The method.
-        @param uri: The absolute URI.
+        @param uri: The absolute URI; any scheme but https is sent to the
+            proxy as is.
         @param headers: Headers to send; C{Host} is added if missing.
         @param bodyProducer: The body, or L{None}.
-        @return: Fires with the response the proxy relays.
+        @return: Fires with the response (relayed by the proxy for http,
+            from the origin for https); fails as L{Agent.request} does,
+            and for https also with L{TunnelError} if the proxy refuses
+            the tunnel (or answers with something that is not HTTP),
+            L{ResponseNeverReceived} if it closes before answering, or
+            L{torsion.internet.error.TimeoutError} if it does not answer
+            within C{tunnelTimeout}.
+        @raise ValueError: If the request line or a header would be
+            invalid, or an https URI's host cannot be a C{CONNECT} target.
         """
         parsed = URI.fromBytes(uri)
         headers = Headers() if headers is None else headers.copy()
         if not headers.hasHeader(b"host"):
             headers.addRawHeader(b"Host", _hostValue(parsed.scheme, parsed.host, parsed.port))
+        key: Any
+        endpoint: IStreamClientEndpoint
+        if parsed.scheme == b"https":
+            credentials = tuple(headers.getRawHeaders(b"proxy-authorization") or ())
+            headers.removeHeader(b"proxy-authorization")
+            endpoint = _TunnelEndpoint(
+                self._proxyEndpoint,
+                parsed.host,
+                parsed.port,
+                self._policy,
+                self._reactor,
+                self._tunnelTimeout,
+                credentials,
+            )
+            # Tunnels go to one origin: reuse them only for that origin
+            # (and the same proxy credentials).
+            origin = (parsed.scheme, parsed.host, parsed.port)
+            key = ("https-tunnel", self._proxyEndpoint, origin, credentials)
+            target = parsed.originForm
+        else:
+            endpoint = self._proxyEndpoint
+            key = ("http-proxy", self._proxyEndpoint)
+            target = parsed.toBytes()
         request = Request(
             method,
-            parsed.toBytes(),
+            target,
             headers,
             bodyProducer,
             persistent=self._pool.persistent,
             absoluteURI=parsed.toBytes(),
         )
-        key = ("http-proxy", self._proxyEndpoint)
-        d = self._pool.getConnection(key, self._proxyEndpoint)
+        d = self._pool.getConnection(key, endpoint)
         d.addCallbacks(lambda connection: connection.request(request), _lastAttempt)
         return d
+
+    def __repr__(self) -> str:
+        return f"<ProxyAgent via {self._proxyEndpoint!r} pool={self._pool!r}>"
 
 
 __all__ = ["Agent", "BrowserLikePolicyForHTTPS", "ProxyAgent"]

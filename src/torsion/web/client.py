@@ -5,7 +5,8 @@ keeps connections open for reuse; L{FileBodyProducer} sends a file as a
 request body.  Wrapping agents add features: L{RedirectAgent} and
 L{BrowserLikeRedirectAgent} follow redirects, L{ContentDecoderAgent}
 decodes gzip bodies, L{CookieAgent} keeps cookies; L{ProxyAgent} goes
-through an HTTP proxy.  See C{docs/web-client.md}.
+through an HTTP proxy (https in a CONNECT tunnel; L{TunnelError} when
+the proxy refuses it).  See C{docs/web-client.md}.
 """
 
 from torsion.python._publish import publish as _publish
@@ -26,6 +27,7 @@ from torsion.web._clientpool import HTTPConnectionPool
 from torsion.web._clientprotocol import HTTP11ClientProtocol
 from torsion.web._clientrequest import Request
 from torsion.web._clientresponse import Response, readBody
+from torsion.web._clienttunnel import TunnelError
 from torsion.web._clienturi import URI
 from torsion.web._clientwrappers import (
     BrowserLikeRedirectAgent,
@@ -58,6 +60,7 @@ __all__ = [
     "ResponseDone",
     "ResponseFailed",
     "ResponseNeverReceived",
+    "TunnelError",
     "WrongBodyLength",
     "readBody",
 ]
