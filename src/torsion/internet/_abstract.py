@@ -22,6 +22,14 @@
 # - pauseProducing()/resumeProducing() on the transport itself stop and
 #   restart reading, so a protocol can push back on its peer.
 #
+# File ranges (ISendFileTransport, on socket connections): sendFile() puts a
+# _FileRange in the buffer between the byte chunks, so it keeps its place in
+# the stream; doWrite() hands it to _sendFileSome (sendfile(2) on sockets)
+# until it is all sent, fires its Deferred, and goes on with what follows.
+# Its bytes count as buffered for flow control.  A file that ends early
+# fails the Deferred with EOFError (its unsent bytes are dropped); a lost
+# connection fails every queued range with the reason.
+#
 # Closing:
 # - loseConnection(): stop reading, send what is buffered, then close
 #   (connectionLost with ConnectionDone);
@@ -31,8 +39,10 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import stat
 from collections import deque
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from zope.interface import implementer
 
@@ -41,7 +51,39 @@ from torsion.internet._ireactor import ILoggingContext, IReadWriteDescriptor
 from torsion.internet._itransport import IConsumer, IPushProducer, ITransport
 from torsion.python.failure import Failure
 
+if TYPE_CHECKING:
+    from torsion.internet._deferred import Deferred
+
 _connectionDone = Failure(ConnectionDone())
+
+
+class _FileRange:
+    """
+    A part of a file waiting in a transport's buffer for sendfile(2).
+
+    @ivar fd: The file's descriptor (the caller keeps the file open).
+    @ivar offset: Where the unsent part starts.
+    @ivar left: How many bytes are still to send.
+    @ivar count: How many bytes the range had at first.
+    @ivar deferred: Fires with C{count} when all were sent.
+    """
+
+    __slots__ = ("count", "deferred", "fd", "left", "offset")
+
+    def __init__(self, fd: int, offset: int, count: int) -> None:
+        from torsion.internet._deferred import Deferred
+
+        self.fd = fd
+        self.offset = offset
+        self.left = self.count = count
+        self.deferred: Deferred[int] = Deferred()
+
+    def __repr__(self) -> str:
+        return f"<file range: fd {self.fd}, offset {self.offset}, {self.left} bytes left>"
+
+
+#: What a transport's write buffer holds.
+_Chunk = bytes | memoryview | _FileRange
 
 
 def isIPAddress(addr: str, family: int | None = None) -> bool:
@@ -100,7 +142,7 @@ class FileDescriptor:
         self.reactor = reactor
         # The write buffer is made on first use: most connections of a busy
         # server are idle, and an empty deque costs ~600 bytes each.
-        self._buffer: deque[bytes | memoryview] | tuple[()] = ()
+        self._buffer: deque[_Chunk] | tuple[()] = ()
         self._bufferedBytes = 0
         self._reading = False
         self._writing = False
@@ -243,16 +285,20 @@ class FileDescriptor:
             producer.pauseProducing()
 
     def _nextSlice(self) -> bytes | memoryview:
-        buffer = cast("deque[bytes | memoryview]", self._buffer)
-        first = buffer[0]
+        # The first chunk is bytes (doWrite handles file ranges itself).
+        buffer = cast("deque[_Chunk]", self._buffer)
+        first = cast("bytes | memoryview", buffer[0])
         if len(first) >= self.SEND_LIMIT or len(buffer) == 1:
             if len(first) > self.SEND_LIMIT:
                 return memoryview(first)[: self.SEND_LIMIT]
             return first
-        # Join small chunks into one send.
+        # Join small chunks into one send (up to a file range, if any).
         parts: list[bytes | memoryview] = []
         size = 0
         for chunk in buffer:
+            if type(chunk) is _FileRange:
+                break
+            assert not isinstance(chunk, _FileRange)
             if size + len(chunk) > self.SEND_LIMIT and parts:
                 break
             parts.append(chunk)
@@ -270,18 +316,27 @@ class FileDescriptor:
         if self._writeError is not None:
             error, self._writeError = self._writeError, None
             return error
-        buffer = cast("deque[bytes | memoryview]", self._buffer)  # () when empty
+        buffer = cast("deque[_Chunk]", self._buffer)  # () when empty
         while buffer:
+            first = buffer[0]
+            if type(first) is _FileRange:
+                done = self._sendFileRange(first)
+                if done is None:
+                    break  # the kernel's buffer is full
+                if isinstance(done, BaseException):
+                    return done
+                continue
             chunk = self._nextSlice()
             sent = self.writeSomeData(chunk)
             if isinstance(sent, BaseException):
                 return sent
             self._bufferedBytes -= sent
-            if sent == len(buffer[0]):
+            head = cast("bytes | memoryview", buffer[0])  # what chunk was cut from
+            if sent == len(head):
                 buffer.popleft()
             else:
                 if sent:
-                    buffer[0] = memoryview(buffer[0])[sent:]
+                    buffer[0] = memoryview(head)[sent:]
                 break
         if self.producerPaused and self._bufferedBytes <= self.lowWaterMark:
             self.producerPaused = False
@@ -303,6 +358,84 @@ class FileDescriptor:
             self._writeDisconnected = True
             self._closeWriteConnection()
         return None
+
+    def _sendFileRange(self, part: _FileRange) -> object:
+        """
+        Send what the kernel takes of C{part}, the first thing buffered.
+
+        @return: L{None} if the kernel's buffer filled up first, an
+            exception to disconnect with, or C{True} once C{part} is done
+            (sent, or cut short by the file's end) and out of the buffer.
+        """
+        while part.left:
+            sent = self._sendFileSome(part.fd, part.offset, part.left)
+            if sent is None:
+                return None
+            if isinstance(sent, BaseException):
+                return sent
+            if not sent:
+                break  # the file ended
+            part.offset += sent
+            part.left -= sent
+            self._bufferedBytes -= sent
+        cast("deque[_Chunk]", self._buffer).popleft()
+        if part.left:
+            self._bufferedBytes -= part.left
+            part.deferred.errback(
+                EOFError(
+                    f"the file (descriptor {part.fd}) ended {part.left} bytes before the end "
+                    f"of the {part.count}-byte range given to sendFile()"
+                )
+            )
+        else:
+            part.deferred.callback(part.count)
+        # The callbacks may have closed the connection.
+        return None if self.disconnected else True
+
+    def _sendFileSome(self, fd: int, offset: int, count: int) -> int | BaseException | None:
+        """
+        Send up to C{count} bytes of file descriptor C{fd} from C{offset}.
+
+        @return: How many bytes the kernel took (0: the file ended), L{None}
+            if it takes none now, or an exception to disconnect with.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot send files")
+
+    def _queueFileRange(self, fileObject: Any, offset: int, count: int) -> Deferred[int]:
+        """
+        Put a range of a file in the outgoing stream; see
+        L{ISendFileTransport.sendFile<torsion.internet.interfaces.ISendFileTransport.sendFile>}.
+        """
+        from torsion.internet._deferred import succeed
+
+        if not self.connected or self.disconnected or self._writeDisconnected:
+            raise RuntimeError(f"sendFile() on {self!r}, which is not connected")
+        if offset < 0 or count < 0:
+            raise ValueError(f"sendFile() needs offset >= 0 and count >= 0, not {offset}, {count}")
+        fd = fileObject if isinstance(fileObject, int) else fileObject.fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(
+                f"sendFile() sends regular files; descriptor {fd} is not one (write its data)"
+            )
+        if not count:
+            return succeed(0)
+        part = _FileRange(fd, offset, count)
+        buffer = self._buffer
+        if isinstance(buffer, deque):
+            buffer.append(part)
+        else:
+            self._buffer = deque((part,))
+        self._bufferedBytes += count
+        if len(self._buffer) == 1 and self._writeError is None:
+            # Nothing before it: send what the kernel takes now.
+            done = self._sendFileRange(part)
+            if isinstance(done, BaseException):
+                self._writeError = done
+            elif not self._buffer or self.disconnected:
+                return part.deferred
+        self._checkHighWater()
+        self.startWriting()
+        return part.deferred
 
     def _postLoseConnection(self) -> object:
         """
@@ -419,8 +552,11 @@ class FileDescriptor:
             self.producer = None
         self.stopReading()
         self.stopWriting()
-        self._buffer = ()
+        buffer, self._buffer = self._buffer, ()
         self._bufferedBytes = 0
+        for chunk in buffer:
+            if type(chunk) is _FileRange:
+                chunk.deferred.errback(reason)
 
     def getHost(self) -> Any:
         """

@@ -49,6 +49,7 @@ from torsion.internet._errors import (
 )
 from torsion.internet._errors import TimeoutError as ConnectTimeoutError
 from torsion.internet._ireactor import IHalfCloseableDescriptor
+from torsion.internet._isendfile import ISendFileTransport
 from torsion.internet._itransport import (
     IConnector,
     IHalfCloseableProtocol,
@@ -83,7 +84,7 @@ def _address(family: int, sockaddr: Any) -> IPv4Address | IPv6Address:
     return IPv4Address("TCP", host, port)
 
 
-@implementer(ITCPTransport, ITLSTransport, IHalfCloseableDescriptor)
+@implementer(ITCPTransport, ITLSTransport, IHalfCloseableDescriptor, ISendFileTransport)
 class Connection(TLSConnectionMixin, FileDescriptor):
     """
     A TCP connection: the transport a protocol writes to, which can switch
@@ -162,6 +163,37 @@ class Connection(TLSConnectionMixin, FileDescriptor):
         except OSError as e:
             if e.errno in _AGAIN:
                 return 0
+            return ConnectionLost(os.strerror(e.errno) if e.errno else str(e))
+
+    def sendFile(self, fileObject: Any, offset: int, count: int) -> Deferred[int]:
+        """
+        Send C{count} bytes of a regular file from C{offset}, from the page
+        cache to the socket (C{sendfile(2)}), after what was written before;
+        see L{ISendFileTransport.sendFile}.
+
+        @param fileObject: An open regular file, or its descriptor; keep it
+            open until the result fires.
+        @param offset: Where in the file to start.
+        @param count: How many bytes to send.
+        @return: Fires with C{count} once all were handed to the kernel.
+        @raise RuntimeError: If the connection uses TLS (the file would go
+            out unencrypted) or is closed.
+        @raise ValueError: If C{offset} or C{count} is negative, or the file
+            is not a regular file.
+        """
+        if self.TLS:
+            raise RuntimeError(
+                f"sendFile() on {self!r}, which uses TLS: the file would be sent "
+                "unencrypted; write() its contents instead"
+            )
+        return self._queueFileRange(fileObject, offset, count)
+
+    def _sendFileSome(self, fd: int, offset: int, count: int) -> int | BaseException | None:
+        try:
+            return os.sendfile(self.socket.fileno(), fd, offset, count)
+        except OSError as e:
+            if e.errno in _AGAIN:
+                return None
             return ConnectionLost(os.strerror(e.errno) if e.errno else str(e))
 
     def _closeWriteConnection(self) -> None:

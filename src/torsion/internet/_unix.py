@@ -257,6 +257,21 @@ class Connection(_tcp.Connection):
             return rest
         return sent + rest
 
+    def _sendFileSome(self, fd: int, offset: int, count: int) -> int | BaseException | None:
+        queue = self._fdQueue
+        if not queue:
+            return super()._sendFileSome(fd, offset, count)
+        # Queued descriptors each ride on a byte sent with sendmsg: read
+        # just the bytes of the file that carry them.
+        try:
+            data = os.pread(fd, min(count, len(queue)), offset)
+        except OSError as e:
+            return ConnectionLost(f"reading the file to send failed: {e.strerror or e}")
+        if not data:
+            return 0
+        sent = self.writeSomeData(data)
+        return None if sent == 0 else sent
+
     def doWrite(self) -> object:
         """
         Send buffered data and descriptors; close with

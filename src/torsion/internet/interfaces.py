@@ -39,6 +39,7 @@ from torsion.internet._ireactornet import (
     IStreamClientEndpoint,
     IStreamServerEndpoint,
 )
+from torsion.internet._isendfile import ISendFileTransport
 from torsion.internet._itls import (
     IOpenSSLClientConnectionCreator,
     IOpenSSLContextFactory,
@@ -117,6 +118,7 @@ __all__ = [
     "IResolutionReceiver",
     "IResolverSimple",
     "ISSLTransport",
+    "ISendFileTransport",
     "IStreamClientEndpoint",
     "IStreamClientEndpointStringParserWithReactor",
     "IStreamServerEndpoint",

@@ -453,6 +453,42 @@ class Request(RequestReading):
             data = self._encoder.chunk(data)
         self.channel.transport.write(data)
 
+    def _sendFile(self, fileObject: IO[bytes], offset: int, count: int) -> Deferred[int] | None:
+        """
+        Send C{count} bytes of C{fileObject} from C{offset} as (the next
+        part of) the body with the transport's C{sendFile} (C{sendfile(2)}:
+        no copy through Python), if this response allows it: a plain TCP
+        connection (not TLS), a body framed by the I{Content-Length} the
+        application set (not chunked) and allowed (not HEAD, 204, 304).
+
+        @return: What the transport's C{sendFile} returns, or L{None} if
+            this response cannot be sent that way (then nothing was done:
+            C{write} the bytes instead).
+        """
+        transport: Any = getattr(self.channel, "transport", None)
+        if (
+            self.finished
+            or self._disconnected
+            or getattr(type(transport), "sendFile", None) is None
+            or getattr(transport, "TLS", False)
+        ):
+            return None
+        if not self._headSent:
+            if (
+                self.method == b"HEAD"
+                or self.code in _NO_BODY_CODES
+                or self.code < 200
+                or not self.responseHeaders.hasHeader(b"content-length")
+            ):
+                return None
+            self._sendHead(None)
+        if self._encoder is not None or not self._bodyAllowed:
+            return None
+        self.startedWriting = True
+        self.sentLength += count
+        result: Deferred[int] = transport.sendFile(fileObject, offset, count)
+        return result
+
     def _addDefaultHeaders(
         self, out: list[tuple[bytes, bytes]], present: Mapping[bytes, object]
     ) -> None:

@@ -11,12 +11,20 @@
 # closes the file and forgets the request, and later resumeProducing()
 # calls do nothing.
 #
+# On a real connection that allows it (plain TCP, a Content-Length body:
+# see Request._sendFile) a whole file or a single range is not read at all:
+# it is handed to the transport's sendFile (sendfile(2)), which sends it
+# from the page cache, and the request finishes when that is done.  Other
+# requests (TLS, an encoding wrapper, test doubles) take the read loop.
+#
 # If the file shrinks while it is being sent, the promised Content-Length
 # can no longer be met: the producer closes the connection (the request's
 # loseConnection(), when it has one) instead of finishing, so that the
 # client sees a truncated response rather than a desynchronised stream.
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Sequence
 from typing import IO, Any, cast
 
@@ -80,6 +88,45 @@ class StaticProducer:
         Nothing to do: a pull producer only writes when asked.
         """
 
+    def _sendByKernel(self, offset: int | None, count: int | None) -> bool:
+        """
+        Hand the rest of the work to the request's C{_sendFile}, if it has
+        one and this response and file allow it.
+
+        @param offset: Where to start; L{None}: the file's position.
+        @param count: How many bytes; L{None}: up to the file's end.
+        @return: Whether the bytes are on their way (then the producer
+            finishes the request, or closes the connection, when they are
+            sent); if not, nothing was done.
+        """
+        request = self.request
+        sendFile = getattr(type(request), "_sendFile", None)
+        if sendFile is None:
+            return False
+        try:
+            fd = self.fileObject.fileno()
+            if offset is None:
+                offset = self.fileObject.tell()
+            if count is None:
+                count = max(0, os.fstat(fd).st_size - offset)
+        except (OSError, AttributeError, io.UnsupportedOperation):
+            return False  # not a real file
+        sending = sendFile(request, self.fileObject, offset, count)
+        if sending is None:
+            return False
+        sending.addCallbacks(self._sentByKernel, self._notSentByKernel)
+        return True
+
+    def _sentByKernel(self, count: int) -> None:
+        if self.request is not None:
+            self._done()
+
+    def _notSentByKernel(self, reason: Any) -> None:
+        if reason.check(EOFError) and self.request is not None:
+            self._truncated()
+        else:
+            self.stopProducing()  # the connection is gone
+
     def _done(self) -> None:
         """
         Everything was written: unregister, finish the request, close.
@@ -114,10 +161,12 @@ class NoRangeStaticProducer(StaticProducer):
 
     def start(self) -> None:
         """
-        Register on the request as a pull producer.
+        Hand the file to the transport's C{sendfile}, or register on the
+        request as a pull producer.
         """
         assert self.request is not None
-        _consumer(self.request).registerProducer(self, False)
+        if not self._sendByKernel(None, None):
+            _consumer(self.request).registerProducer(self, False)
 
     def resumeProducing(self) -> None:
         """
@@ -151,9 +200,12 @@ class SingleRangeStaticProducer(StaticProducer):
 
     def start(self) -> None:
         """
-        Seek to the range and register on the request as a pull producer.
+        Hand the range to the transport's C{sendfile}, or seek to it and
+        register on the request as a pull producer.
         """
         assert self.request is not None
+        if self.size and self._sendByKernel(self.offset, self.size):
+            return
         self.fileObject.seek(self.offset)
         _consumer(self.request).registerProducer(self, False)
 
