@@ -373,6 +373,32 @@ class SymlinkTests:
         (root / "sib").symlink_to(sibling / "x")
         assert code(fetch(File(root), [b"sib"])) == 403
 
+    def test_symlinkSwappedInLater(self, root: Path) -> None:
+        """
+        Each request looks again: a directory deep in the tree that is
+        replaced by a symlink out of it after being served is refused from
+        then on (the same File answers both requests).
+        """
+        (root / "deep" / "er").mkdir(parents=True)
+        (root / "deep" / "er" / "secret.txt").write_bytes(b"fine")
+        served = File(root)
+        assert body(fetch(served, [b"deep", b"er", b"secret.txt"])) == b"fine"
+        (root / "deep" / "er" / "secret.txt").unlink()
+        (root / "deep" / "er").rmdir()
+        (root / "deep" / "er").symlink_to(root.parent / "outside")
+        request = fetch(served, [b"deep", b"er", b"secret.txt"])
+        assert code(request) == 403
+        assert b"secret" not in body(request)
+
+    def test_symlinkInsideThenOut(self, root: Path) -> None:
+        """
+        A chain of links is resolved whole: a link inside the tree to a
+        link that leads out of it is refused.
+        """
+        (root / "hop").symlink_to(root.parent / "outside" / "secret.txt")
+        (root / "first").symlink_to("hop")
+        assert code(fetch(File(root), [b"first"])) == 403
+
 
 class DirectoryTests:
     """

@@ -33,6 +33,7 @@ import errno
 import mimetypes
 import os
 import secrets
+import stat
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -264,7 +265,10 @@ class File(Resource):
         self.ignoredExts = list(ignoredExts)
         self.registry = registry if registry is not None else Registry()
         self.followSymlinks = followSymlinks
-        self._root = os.path.realpath(self.path)
+        #: The root this File serves below: as given, and resolved (made on
+        #: first use: most Files are children made per request).
+        self._rootPath = self.path
+        self._realRoot: str | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path!r}>"
@@ -360,15 +364,37 @@ class File(Resource):
         )
         child.processors = self.processors
         child.indexNames = self.indexNames[:]
-        child._root = self._root
+        child._rootPath = self._rootPath
+        child._realRoot = self._realRoot
         return child
 
     def _inside(self, path: str) -> bool:
         """
         Whether C{path}, symlinks resolved, is inside the root.
         """
+        root = self._realRoot
+        if root is None:
+            root = self._realRoot = os.path.realpath(self._rootPath)
+        # Speed: a path below the root whose components under it are no
+        # symlinks resolves to the resolved root plus those components, so
+        # only they need a look (realpath would look at every ancestor).
+        prefix = self._rootPath.rstrip(os.sep) + os.sep
+        if path.startswith(prefix):
+            parts = path[len(prefix) :].split(os.sep)
+            if "" not in parts and "." not in parts and ".." not in parts:
+                current = prefix
+                for part in parts:
+                    current += part
+                    try:
+                        if stat.S_ISLNK(os.lstat(current).st_mode):
+                            break
+                    except OSError:
+                        break
+                    current += os.sep
+                else:
+                    return True
         real = os.path.realpath(path)
-        return real == self._root or real.startswith(self._root.rstrip(os.sep) + os.sep)
+        return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
     def _childResource(self, path: str) -> IResource:
         """
