@@ -448,10 +448,16 @@ def formatErrors(errors: dict[str, int]) -> str:
 
 
 def profileTorsion(
-    wrk: str, pinning: Pinning, spec: ServerSpec, seconds: int, top: int
+    wrk: str,
+    pinning: Pinning,
+    spec: ServerSpec,
+    workload: Workload,
+    content: bytes,
+    seconds: int,
+    top: int,
 ) -> tuple[list[str], Run]:
     """
-    Run (a) once against torsion's server under cProfile.
+    Run C{workload} once against torsion's server under cProfile.
 
     @return: The report (wrk's figures, then the C{top} functions by own
         time) and the run.
@@ -460,8 +466,10 @@ def profileTorsion(
         statsPath = Path(directory) / "torsion.prof"
         server = startServer(spec, pinning, ["--profile", str(statsPath)])
         try:
-            checkServer(spec.heading, server.port, WORKLOADS[0], b"Hello, world!")
-            run = runWrk(wrk, server, WORKLOADS[0], seconds)
+            checkServer(
+                spec.heading, server.port, workload, content if workload.file else b"Hello, world!"
+            )
+            run = runWrk(wrk, server, workload, seconds)
             server.stop()
         finally:
             if server.process.poll() is None:
@@ -472,7 +480,8 @@ def profileTorsion(
         pstats.Stats(str(statsPath), stream=stream).sort_stats("tottime").print_stats(top)
     errors = f", WRK COUNTED ERRORS: {formatErrors(run.errors)}" if run.errors else ""
     return [
-        f"== (a) {WORKLOADS[0].title}: torsion.web under cProfile, {run.rate:,.0f} requests/s, "
+        f"== ({workload.key}) {workload.title}: torsion.web under cProfile, "
+        f"{run.rate:,.0f} requests/s, "
         f"{run.cpuUs:,.1f} us CPU/request{errors} (cProfile slows it down several times; "
         "compare shares, not times)",
         *stream.getvalue().splitlines(),
@@ -643,7 +652,10 @@ def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="only run (a) against torsion under cProfile and print the top 15 by own time",
+        help=(
+            "only run the first case of --cases (default (a)) against torsion under "
+            "cProfile and print the top 15 functions by own time"
+        ),
     )
     arguments = parser.parse_args(argv)
     unknown = set(arguments.cases) - {w.key for w in WORKLOADS}
@@ -683,7 +695,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if arguments.profile:
             try:
-                lines, run = profileTorsion(wrk, pinning, specs[0], arguments.seconds, 15)
+                lines, run = profileTorsion(
+                    wrk, pinning, specs[0], workloads[0], content, arguments.seconds, 15
+                )
             except BenchmarkError as e:
                 print(f"bench_web: {e}", file=sys.stderr)
                 return 1

@@ -232,6 +232,15 @@ def test_profile() -> None:
     assert "torsion/web/" in process.stdout
 
 
+def test_profileCase() -> None:
+    """--profile with --cases profiles the first case named: here (b), Connection: close."""
+    requireTool("wrk")
+    process = runBenchmark("--profile", "--cases", "b", "--seconds", "1")
+    assert process.returncode == 0, process.stderr
+    assert re.search(r"^== \(b\) .*: torsion\.web under cProfile", process.stdout, re.M)
+    assert "torsion/web/" in process.stdout
+
+
 def test_noWrk(tmp_path: Path) -> None:
     """
     Without wrk on the PATH, the benchmark says how to install it and exits
