@@ -18,6 +18,20 @@
 # resumes the parser in its own loop instead of recursing, so a thousand
 # pipelined requests do not make a thousand stack frames.
 #
+# Expect (RFC 9110 section 10.1.1): the parser's head says only whether an
+# HTTP/1.1 client asked for 100-continue (then 100 Continue is sent once
+# the head is read, if a body follows; an HTTP/1.0 client's 100-continue is
+# ignored).  Any other expectation gets 417 and the connection is closed
+# like after a parse error: the request is never processed.  Finding an
+# Expect header costs one dict lookup in the headers the request has just
+# built, so the usual request pays nothing more.
+#
+# Responses the channel sends itself (parse errors, 408, 417) go through
+# _sendErrorAndClose, which writes them, logs them (HTTPFactory's
+# _logChannelResponse, channelLogFormatter's line) and closes with a
+# lingering close.  Only requests the application answered reach
+# requestDone and HTTPFactory.log; a connection closed idle is not logged.
+#
 # Timers (both on factory.reactor's clock):
 # - idle: TimeoutMixin's timeOut (60 s), restarted by each received byte
 #   and each finished response; while the application answers a request
@@ -40,7 +54,7 @@ from torsion.logger import Logger
 from torsion.protocols.policies import TimeoutMixin
 from torsion.python.failure import Failure
 from torsion.web._httpencode import encodeErrorResponse
-from torsion.web._httplog import combinedLogFormatter, logDateTime
+from torsion.web._httplog import channelLogFormatter, combinedLogFormatter, logDateTime
 from torsion.web._httpparse import (
     Data,
     EndOfMessage,
@@ -57,12 +71,35 @@ _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 _log = Logger(namespace="torsion.web.http")
 
+_CONTINUE_EXPECTATION = b"100-continue"
+
+
+def _unsupportedExpectation(values: list[bytes]) -> bytes | None:
+    """
+    The first expectation other than C{100-continue} in Expect values.
+
+    @param values: The values of the Expect header lines, each a
+        comma-separated list of expectations.
+    @return: The expectation, or L{None} if there is none but
+        C{100-continue} (empty list members are skipped, as RFC 9110
+        section 5.6.1 asks).
+    """
+    for value in values:
+        for item in value.split(b","):
+            member = item.strip(b" \t")
+            if member and member.lower() != _CONTINUE_EXPECTATION:
+                return member
+    return None
+
 
 class HTTPChannel(Protocol, TimeoutMixin):
     """
     A server-side HTTP/1.1 connection: parses requests, makes a request
     object for each with C{requestFactory}, and sends their responses in
-    order (keep-alive, pipelining, chunked bodies, C{Expect: 100-continue}).
+    order (keep-alive, pipelining, chunked bodies, C{Expect: 100-continue};
+    any other expectation gets I{417}).  Bad requests, I{417} and I{408}
+    are answered by the channel itself, which logs them through its
+    factory and closes the connection.
 
     @ivar requestFactory: Makes the request objects; called with the
         channel.
@@ -138,6 +175,7 @@ class HTTPChannel(Protocol, TimeoutMixin):
             and not self._responding
             and parser.bufferedByteCount
             and not self._lost
+            and not self._closeAfter
         ):
             # Part of a head is waiting: the rest must come in time.  (Not
             # started per request: a head that arrives whole costs no timer.)
@@ -185,7 +223,12 @@ class HTTPChannel(Protocol, TimeoutMixin):
 
     def _headTimedOut(self) -> None:
         self._headCall = None
-        if self._request is not None or self._responding or self.transport is None:
+        if (
+            self._request is not None
+            or self._responding
+            or self._closeAfter
+            or self.transport is None
+        ):
             return
         self._sendErrorAndClose(
             HTTPParseError(
@@ -205,7 +248,8 @@ class HTTPChannel(Protocol, TimeoutMixin):
                 count = len(events)
                 for index, event in enumerate(events):
                     if type(event) is RequestHead:
-                        self._gotHead(event, events, index, count)
+                        if self._gotHead(event, events, index, count):
+                            return
                     elif type(event) is Data:
                         if self._request is not None:
                             self._request.handleContentChunk(event.data)
@@ -225,15 +269,35 @@ class HTTPChannel(Protocol, TimeoutMixin):
         finally:
             self._inHandler = False
 
-    def _gotHead(self, head: RequestHead, events: list[Any], index: int, count: int) -> None:
+    def _gotHead(self, head: RequestHead, events: list[Any], index: int, count: int) -> bool:
+        # Returns whether the request was refused (and the connection is
+        # closing): the rest of the events are then ignored.
         self._cancelHeadTimer()
         request = self.requestFactory(self)
         self._request = request
         request.gotHead(head)
+        # Speed: one dict lookup in the headers the request just built.
+        raw = request.requestHeaders._rawHeaders
+        if b"expect" in raw:
+            unsupported = _unsupportedExpectation(raw[b"expect"])
+            if unsupported is not None:
+                self._refuseExpectation(request, unsupported)
+                return True
         if head.expectContinue and head.framing is not Framing.NONE:
             rest = events[index + 1 : count]
             if not any(isinstance(e, HTTPParseError | EndOfMessage) for e in rest):
                 self.transport.write(_CONTINUE)
+        return False
+
+    def _refuseExpectation(self, request: Any, expectation: bytes) -> None:
+        self._request = None
+        shown = repr(expectation[:40])[1:] + ("..." if len(expectation) > 40 else "")
+        reason = (
+            f"the expectation {shown} is not supported; the only one this server "
+            "meets is 100-continue: send the request without that Expect header"
+        )
+        request.connectionLost(Failure(ConnectionLost(f"expectation failed: {reason}")))
+        self._sendErrorAndClose(HTTPParseError(417, reason), request)
 
     def _gotEnd(self) -> None:
         request = self._request
@@ -256,14 +320,22 @@ class HTTPChannel(Protocol, TimeoutMixin):
         if request is not None:
             self._request = None
             request.connectionLost(Failure(ConnectionLost(f"bad request: {error.reason}")))
-        self._sendErrorAndClose(error)
+        self._sendErrorAndClose(error, request)
 
-    def _sendErrorAndClose(self, error: HTTPParseError) -> None:
+    def _sendErrorAndClose(self, error: HTTPParseError, request: Any = None) -> None:
+        # request: the one made from the head, if the head was parsed (for
+        # the access log).
         self._cancelHeadTimer()
         self.setTimeout(None)
         self._closeAfter = True
-        if self.transport is not None:
-            self.transport.write(encodeErrorResponse(error))
+        transport = self.transport
+        if transport is not None:
+            response = encodeErrorResponse(error)
+            transport.write(response)
+            logResponse = getattr(self.factory, "_logChannelResponse", None)
+            if logResponse is not None:
+                bodyLength = len(response) - response.index(b"\r\n\r\n") - 4
+                logResponse(transport.getPeer(), error.status, bodyLength, request)
             self._lingeringClose()
 
     def _lingeringClose(self) -> None:
@@ -353,7 +425,8 @@ class HTTPChannel(Protocol, TimeoutMixin):
 
 class HTTPFactory(ServerFactory):
     """
-    Makes L{HTTPChannel}s, and writes an access-log line per response.
+    Makes L{HTTPChannel}s, and writes an access-log line per response
+    (including the error responses the channels send themselves).
 
     @ivar timeOut: The channels' idle timeout in seconds.
     @ivar logPath: The access log's path, or L{None} to log through
@@ -426,6 +499,31 @@ class HTTPFactory(ServerFactory):
         @param request: The request.
         """
         line = self._logFormatter(logDateTime(self.reactor.seconds()), request)
+        if self.logFile is not None:
+            self.logFile.write(line.encode("utf-8") + b"\n")
+            self.logFile.flush()
+        elif self.logPath is None:
+            self._accessLog.info("{line}", line=line)
+
+    def _logChannelResponse(
+        self, client: Any, status: int, sentLength: int, request: Any = None
+    ) -> None:
+        """
+        Write the access-log line for a response a channel sent itself (a
+        parse error, 408, 417), to where L{log} writes by default; always
+        in the combined format (C{logFormatter} and L{log} take requests
+        the application answered).
+
+        @param client: The client's address.
+        @param status: The status sent.
+        @param sentLength: How many body bytes were sent.
+        @param request: The request made from the head, if it was parsed.
+        """
+        line = channelLogFormatter(
+            logDateTime(self.reactor.seconds()), client, status, sentLength, request
+        )
+        # (The same writing as log(), which keeps it inline: it runs per
+        # request.)
         if self.logFile is not None:
             self.logFile.write(line.encode("utf-8") + b"\n")
             self.logFile.flush()

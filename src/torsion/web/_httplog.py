@@ -7,6 +7,12 @@
 # the "combined" format Apache and nginx write; every field taken from the
 # client is escaped (quotes, backslashes, control and non-ASCII bytes become
 # backslash escapes), so no client can forge a log line or a field.
+#
+# channelLogFormatter makes the same line for a response the channel sent
+# itself (a parse error, 408, 417): no application saw a request, so the
+# status and length are given, and the request fields come from the head
+# when one was parsed, else the request field is "-", as nginx logs a
+# request line it could not read.
 from __future__ import annotations
 
 import calendar
@@ -183,6 +189,38 @@ def combinedLogFormatter(timestamp: str, request: Any) -> str:
     return _line(_clientIP(request), timestamp, request)
 
 
+def channelLogFormatter(
+    timestamp: str, client: Any, status: int, sentLength: int, request: Any = None
+) -> str:
+    """
+    The I{combined} access-log line for a response the channel sent itself
+    (a refused or timed-out request), which no application answered.
+
+    @param timestamp: When, as L{logDateTime} formats it.
+    @param client: The client's address (its C{host} is logged), or
+        L{None}.
+    @param status: The status sent, e.g. C{400}.
+    @param sentLength: How many body bytes were sent.
+    @param request: The request made from the head, if the head was parsed
+        (its method, target, version, I{Referer} and I{User-Agent} are
+        logged); L{None} logs C{"-"} for the request line and those
+        headers.
+    @return: Such as C{'"127.0.0.1" - - [06/Nov/1994:08:49:37 +0000] "-"
+        400 98 "-" "-"'}, without a newline.
+    """
+    ip = _escape(str(getattr(client, "host", "-")))
+    length = sentLength if sentLength else "-"
+    if request is None:
+        return f'"{ip}" - - {timestamp} "-" {status} {length} "-" "-"'
+    return (
+        f'"{ip}" - - {timestamp} '
+        f'"{_escape(request.method)} {_escape(request.uri)} {_escape(request.clientproto)}" '
+        f"{status} {length} "
+        f'"{_escape(request.getHeader(b"referer"))}" '
+        f'"{_escape(request.getHeader(b"user-agent"))}"'
+    )
+
+
 def proxiedLogFormatter(timestamp: str, request: Any) -> str:
     """
     The I{combined} access-log line, with the client address taken from
@@ -202,6 +240,7 @@ def proxiedLogFormatter(timestamp: str, request: Any) -> str:
 
 
 __all__ = [
+    "channelLogFormatter",
     "combinedLogFormatter",
     "datetimeToString",
     "logDateTime",

@@ -229,8 +229,10 @@ class EndOfMessage:
 #: Reason phrases for the statuses a parser error can carry.
 _PHRASES: Final = {
     400: "Bad Request",
+    408: "Request Timeout",
     413: "Content Too Large",
     414: "URI Too Long",
+    417: "Expectation Failed",
     431: "Request Header Fields Too Large",
     501: "Not Implemented",
     502: "Bad Gateway",
