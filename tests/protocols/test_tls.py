@@ -139,6 +139,11 @@ class HandshakeAndDataTests:
             def handshakeCompleted(self) -> None:
                 seen.append(self.transport.negotiatedProtocol)
 
+            def connectionLost(self, reason: Failure = connectionDone) -> None:
+                # The client closes once its side of the handshake is done;
+                # the server's side may finish after that, so wait for it.
+                r.stop()
+
         implementer(IHandshakeListener)(Server)
         portNumber = listen(r, Factory.forProtocol(Server), alpn=["h2", "http/1.1"])
 
@@ -154,7 +159,7 @@ class HandshakeAndDataTests:
                 self.transport.loseConnection()
 
         implementer(IHandshakeListener)(Client)
-        client = Client(r)
+        client = Client(r, stops=False)
         r.connectSSL("127.0.0.1", portNumber, clientFactory(client), ClientContext())
         runReactor(r)
         assert sorted(seen) == [b"http/1.1", b"http/1.1"]

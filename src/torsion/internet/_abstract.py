@@ -32,12 +32,15 @@
 #
 # Closing:
 # - loseConnection(): stop reading, send what is buffered, then close
-#   (connectionLost with ConnectionDone);
+#   (connectionLost with ConnectionDone); with nothing buffered, on a
+#   reactor that offers _callSoon (the polling reactors), the close comes
+#   on the loop's next turn without a round of watching for writability;
 # - loseWriteConnection(): send what is buffered, then shut down the write
 #   side only (_closeWriteConnection), keep reading;
 # - connectionLost(reason): stop everything, tell the producer to stop.
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
 import stat
@@ -81,6 +84,11 @@ class _FileRange:
     def __repr__(self) -> str:
         return f"<file range: fd {self.fd}, offset {self.offset}, {self.left} bytes left>"
 
+
+#: The most bytes asked of one sendfile(2) call (Linux sends at most
+#: 0x7ffff000 per call anyway), and the end of the largest file range.
+_SENDFILE_MOST = 2**30
+_LARGEST_OFFSET = 2**63 - 1
 
 #: What a transport's write buffer holds.
 _Chunk = bytes | memoryview | _FileRange
@@ -367,10 +375,14 @@ class FileDescriptor:
             exception to disconnect with, or C{True} once C{part} is done
             (sent, or cut short by the file's end) and out of the buffer.
         """
+        failed: OSError | None = None
         while part.left:
-            sent = self._sendFileSome(part.fd, part.offset, part.left)
+            sent = self._sendFileSome(part.fd, part.offset, min(part.left, _SENDFILE_MOST))
             if sent is None:
                 return None
+            if isinstance(sent, OSError):
+                failed = sent  # the file could not be read
+                break
             if isinstance(sent, BaseException):
                 return sent
             if not sent:
@@ -380,9 +392,11 @@ class FileDescriptor:
             self._bufferedBytes -= sent
         cast("deque[_Chunk]", self._buffer).popleft()
         if part.left:
+            # What was not sent is dropped: the caller learns why.
             self._bufferedBytes -= part.left
             part.deferred.errback(
-                EOFError(
+                failed
+                or EOFError(
                     f"the file (descriptor {part.fd}) ended {part.left} bytes before the end "
                     f"of the {part.count}-byte range given to sendFile()"
                 )
@@ -397,7 +411,9 @@ class FileDescriptor:
         Send up to C{count} bytes of file descriptor C{fd} from C{offset}.
 
         @return: How many bytes the kernel took (0: the file ended), L{None}
-            if it takes none now, or an exception to disconnect with.
+            if it takes none now, an L{OSError} if the file could not be
+            read (the range fails with it; the connection goes on), or
+            another exception to disconnect with.
         """
         raise NotImplementedError(f"{type(self).__name__} cannot send files")
 
@@ -412,10 +428,16 @@ class FileDescriptor:
             raise RuntimeError(f"sendFile() on {self!r}, which is not connected")
         if offset < 0 or count < 0:
             raise ValueError(f"sendFile() needs offset >= 0 and count >= 0, not {offset}, {count}")
+        if offset + count > _LARGEST_OFFSET:
+            raise ValueError(f"sendFile() range too large: offset {offset}, count {count}")
         fd = fileObject if isinstance(fileObject, int) else fileObject.fileno()
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ValueError(
                 f"sendFile() sends regular files; descriptor {fd} is not one (write its data)"
+            )
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
+            raise ValueError(
+                f"sendFile() reads the file, but descriptor {fd} is open for writing only"
             )
         if not count:
             return succeed(0)
@@ -432,6 +454,8 @@ class FileDescriptor:
             if isinstance(done, BaseException):
                 self._writeError = done
             elif not self._buffer or self.disconnected:
+                if self.producer is not None and not self.streamingProducer:
+                    self.startWriting()  # a pull producer is asked for more from doWrite
                 return part.deferred
         self._checkHighWater()
         self.startWriting()
@@ -513,8 +537,37 @@ class FileDescriptor:
                 self.connectionLost(_connDone)
             else:
                 self.stopReading()
-                self.startWriting()
                 self.disconnecting = 1
+                callSoon = getattr(self.reactor, "_callSoon", None)
+                if (
+                    self._buffer
+                    or self.producer is not None
+                    or self._writeError is not None
+                    or callSoon is None
+                ):
+                    self.startWriting()
+                else:
+                    # Speed: nothing to send, so close on the reactor's next
+                    # turn (never inside this call) without first watching
+                    # the descriptor for writability.
+                    callSoon(self._closeIfIdle)
+
+    def _closeIfIdle(self) -> None:
+        # loseConnection() found nothing to send: do what the reactor does
+        # when the descriptor is writable (doWrite closes, or reports why).
+        if self.disconnected or not self.connected:
+            return
+        try:
+            why = self.doWrite()
+        except Exception as e:
+            from torsion.internet._reactorbase import _log
+
+            why = e
+            _log.failure("Error while handling I/O for {selectable!r}:", selectable=self)
+        if why:
+            self.reactor._disconnectSelectable(self, why, False)
+        elif self._buffer:
+            self.startWriting()
 
     def loseWriteConnection(self) -> None:
         """

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import select
+from collections.abc import Callable
 from typing import Any
 
 from zope.interface import implementer
@@ -229,6 +230,12 @@ class PollingReactor(PosixNetworkMixin, ReactorBase):
             _log.failure("Error while handling I/O for {selectable!r}:", selectable=selectable)
         if why:
             self._disconnectSelectable(selectable, why, isRead)
+
+    def _callSoon(self, callable: Callable[[], object]) -> None:
+        # For transports, in the reactor thread: call on the loop's next
+        # turn, before it waits for I/O (with the calls from threads, but
+        # without waking the loop: it is running this code).
+        self._threadCalls.append((callable, (), {}))
 
     def _disconnectSelectable(self, selectable: Selectable, why: Any, isRead: bool) -> None:
         if isinstance(why, type):

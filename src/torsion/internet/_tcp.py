@@ -62,6 +62,10 @@ from torsion.internet._tlsconnection import TLSConnectionMixin
 from torsion.python.failure import Failure
 
 _AGAIN = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
+#: What sendfile(2) reports about the file it reads (not the socket).
+_FILE_ERRORS = frozenset(
+    (errno.EBADF, errno.EINVAL, errno.EIO, errno.EOVERFLOW, errno.ESPIPE, errno.ENOMEM)
+)
 _LOST = (
     errno.ECONNRESET,
     errno.EPIPE,
@@ -194,6 +198,8 @@ class Connection(TLSConnectionMixin, FileDescriptor):
         except OSError as e:
             if e.errno in _AGAIN:
                 return None
+            if e.errno in _FILE_ERRORS:
+                return e  # the file's fault: that range fails, the connection goes on
             return ConnectionLost(os.strerror(e.errno) if e.errno else str(e))
 
     def _closeWriteConnection(self) -> None:

@@ -266,7 +266,7 @@ class Connection(_tcp.Connection):
         try:
             data = os.pread(fd, min(count, len(queue)), offset)
         except OSError as e:
-            return ConnectionLost(f"reading the file to send failed: {e.strerror or e}")
+            return e  # the file's fault: that range fails, the connection goes on
         if not data:
             return 0
         sent = self.writeSomeData(data)

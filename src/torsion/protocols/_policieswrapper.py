@@ -43,6 +43,7 @@ from zope.interface.interface import InterfaceClass
 
 from torsion.internet._factory import ClientFactory, Factory
 from torsion.internet._ireactor import ILoggingContext
+from torsion.internet._isendfile import ISendFileTransport
 from torsion.internet._itransport import (
     IAddress,
     IConnector,
@@ -107,9 +108,15 @@ class ProtocolWrapper(Protocol):
         self.wrappedProtocol = wrappedProtocol
 
     def __getattr__(self, name: str) -> Any:
-        # Only called for attributes the wrapper lacks: the transport has them.
+        # Only called for attributes the wrapper lacks: the transport has them
+        # (but not sendFile, whose bytes would bypass the wrapper's write).
         if name.startswith("__"):
             raise AttributeError(name)
+        if name == "sendFile":
+            raise AttributeError(
+                f"{type(self).__name__} has no sendFile(): the file's bytes would bypass "
+                "it (for TLS, go out unencrypted); write() the file's contents instead"
+            )
         return getattr(self.transport, name)
 
     def logPrefix(self) -> str:
@@ -135,7 +142,8 @@ class ProtocolWrapper(Protocol):
         """
         provided = providedBy(self.wrappedProtocol)
         extra = [i for i in _FORWARDED if provided.isOrExtends(i)]
-        directlyProvides(self, providedBy(transport), *extra)
+        own = [i for i in providedBy(transport).interfaces() if i is not ISendFileTransport]
+        directlyProvides(self, *own, *extra)
         super().makeConnection(transport)
         self.factory.registerProtocol(self)
         self.wrappedProtocol.makeConnection(self)

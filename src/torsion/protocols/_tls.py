@@ -54,6 +54,7 @@ from typing import Any
 from zope.interface import directlyProvides, implementer, providedBy
 
 from torsion.internet._errors import ConnectionDone, ConnectionLost, TimeoutError
+from torsion.internet._isendfile import ISendFileTransport
 from torsion.internet._itls import (
     IOpenSSLClientConnectionCreator,
     IOpenSSLServerConnectionCreator,
@@ -209,7 +210,10 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
             return
         provided = key[2]
         extra = [i for i in _FORWARDED if provided.isOrExtends(i)]
-        own = [i for i in key[1].interfaces() if i is not ITLSTransport]
+        # (Neither can it send files unencrypted.)
+        own = [
+            i for i in key[1].interfaces() if i is not ITLSTransport and i is not ISendFileTransport
+        ]
         if ITLSTransport.providedBy(transport):
             own.append(ITCPTransport)
         directlyProvides(self, *own, *extra)
