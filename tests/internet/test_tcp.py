@@ -207,6 +207,52 @@ class CloseTests:
         runReactor(r)
         assert collector.reason is not None and collector.reason.check(ConnectionAborted)
 
+    def test_loseIdleConnection(self, backendReactor: PollingReactor) -> None:
+        """
+        loseConnection with nothing buffered closes on a later turn of the
+        loop, never inside the call, without watching for writability
+        first; the peer sees a clean close after what was written.
+        """
+        r = backendReactor
+        events: list[object] = []
+
+        class Closer(Protocol):
+            def connectionMade(self) -> None:
+                self.transport.write(b"bye")  # sent at once: nothing stays buffered
+                self.transport.loseConnection()
+                events.append(("writers", self.transport in r.getWriters()))
+                events.append("returned")
+
+            def connectionLost(self, reason: Failure = connectionDone) -> None:
+                events.append(("lost", reason.type))
+
+        port = r.listenTCP(0, Factory.forProtocol(Closer), interface="127.0.0.1")
+        collector = Collector(r)
+        r.connectTCP("127.0.0.1", port.getHost().port, clientFactory(collector))
+        runReactor(r)
+        assert events == [("writers", False), "returned", ("lost", ConnectionDone)]
+        assert b"".join(collector.chunks) == b"bye"
+        assert collector.reason is not None and collector.reason.check(ConnectionDone)
+
+    def test_writeAfterLoseIdleConnection(self, backendReactor: PollingReactor) -> None:
+        """
+        Bytes written after loseConnection (in the same turn, once nothing
+        was buffered) still go out before the close.
+        """
+        r = backendReactor
+
+        class Closer(Protocol):
+            def connectionMade(self) -> None:
+                self.transport.loseConnection()
+                self.transport.write(b"late" * 100_000)
+
+        port = r.listenTCP(0, Factory.forProtocol(Closer), interface="127.0.0.1")
+        collector = Collector(r)
+        r.connectTCP("127.0.0.1", port.getHost().port, clientFactory(collector))
+        runReactor(r)
+        assert b"".join(collector.chunks) == b"late" * 100_000
+        assert collector.reason is not None and collector.reason.check(ConnectionDone)
+
     def test_peerResetIsConnectionLost(self, backendReactor: PollingReactor) -> None:
         """
         A peer that resets the connection (RST) ends it with ConnectionLost.

@@ -124,6 +124,22 @@ class SiteTests:
             [b"Thu, 01 Jan 1970 00:00:01 GMT"],
         ]
 
+    def test_defaultHeadClosing(self) -> None:
+        """
+        A plain response to a request that asks to close carries one
+        I{Connection: close} after its length, and the connection closes.
+        """
+        site, _ = makeSite(Hello())
+        channel = site.buildProtocol(None)
+        transport = StringTransport()
+        channel.makeConnection(transport)
+        channel.dataReceived(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = transport.value()
+        head = answer.split(b"\r\n\r\n")[0]
+        assert head.endswith(b"\r\nContent-Length: 7\r\nConnection: close")  # "hello /"
+        assert answer.count(b"Connection:") == 1
+        assert transport.disconnecting
+
     def test_defaultHeadWithoutContentType(self) -> None:
         """With defaultContentType None, a plain response has no Content-Type."""
 

@@ -532,10 +532,8 @@ class Request(RequestReading):
             and type(headers) is Headers
             and not headers._rawHeaders
             and not self.cookies
-            and self.keepAlive
             and self.clientproto == b"HTTP/1.1"
             and self.code_message == b"OK"
-            and not getattr(self.channel, "_closeAfter", False)
         ):
             # Speed: a 200 whose only headers are the defaults (a plain
             # "hello world") reuses a head prefix made once (per second).
@@ -544,8 +542,13 @@ class Request(RequestReading):
                 body = b"".join(self._buffer)
                 self._buffer = []
                 self.sentLength += len(body)
+                if self.keepAlive and not getattr(self.channel, "_closeAfter", False):
+                    end = b"\r\n\r\n"
+                else:
+                    self.keepAlive = False
+                    end = b"\r\nConnection: close\r\n\r\n"
                 self.channel.transport.write(
-                    b"%sContent-Length: %d\r\n\r\n%s" % (prefix, wholeLength, body)
+                    b"%sContent-Length: %d%s%s" % (prefix, wholeLength, end, body)
                 )
                 return
         out: list[tuple[bytes, bytes]] = []
