@@ -133,6 +133,51 @@ def _hostValue(scheme: bytes, host: bytes, port: int) -> bytes:
     return b"%s:%d" % (host, port)
 
 
+def _withHeader(
+    headers: Headers | None, name: bytes, value: bytes, *, ifMissing: bool = False
+) -> Headers:
+    """
+    A copy of C{headers} (new headers if L{None}) with C{name: value}
+    added; the caller's headers are never changed.  With C{ifMissing},
+    the header is added only if C{headers} has none of that name.
+    """
+    copy = Headers() if headers is None else headers.copy()
+    if not (ifMissing and copy.hasHeader(name)):
+        copy.addRawHeader(name, value)
+    return copy
+
+
+def _sendRequest(
+    pool: HTTPConnectionPool,
+    key: Any,
+    endpoint: IStreamClientEndpoint,
+    method: bytes,
+    target: bytes,
+    parsed: URI,
+    headers: Headers | None,
+    bodyProducer: IBodyProducer | None,
+) -> Deferred[IResponse]:
+    """
+    Send C{method} C{target} over a connection from C{pool} (found by
+    C{key}, made through C{endpoint}), with a I{Host} header for
+    C{parsed} unless C{headers} has one; fails with the last connection
+    attempt's error if none succeeds (L{_lastAttempt}).
+    """
+    request = Request(
+        method,
+        target,
+        _withHeader(
+            headers, b"Host", _hostValue(parsed.scheme, parsed.host, parsed.port), ifMissing=True
+        ),
+        bodyProducer,
+        persistent=pool.persistent,
+        absoluteURI=parsed.toBytes(),
+    )
+    d = pool.getConnection(key, endpoint)
+    d.addCallbacks(lambda connection: connection.request(request), _lastAttempt)
+    return d
+
+
 @implementer(IAgent)
 class Agent:
     """
@@ -222,31 +267,9 @@ class Agent:
         except SchemeNotSupported:
             return fail()
         key = (parsed.scheme, parsed.host, parsed.port)
-        return self._requestWithEndpoint(key, endpoint, method, parsed, headers, bodyProducer)
-
-    def _requestWithEndpoint(
-        self,
-        key: Any,
-        endpoint: IStreamClientEndpoint,
-        method: bytes,
-        parsed: URI,
-        headers: Headers | None,
-        bodyProducer: IBodyProducer | None,
-    ) -> Deferred[IResponse]:
-        headers = Headers() if headers is None else headers.copy()
-        if not headers.hasHeader(b"host"):
-            headers.addRawHeader(b"Host", _hostValue(parsed.scheme, parsed.host, parsed.port))
-        request = Request(
-            method,
-            parsed.originForm,
-            headers,
-            bodyProducer,
-            persistent=self._pool.persistent,
-            absoluteURI=parsed.toBytes(),
+        return _sendRequest(
+            self._pool, key, endpoint, method, parsed.originForm, parsed, headers, bodyProducer
         )
-        d = self._pool.getConnection(key, endpoint)
-        d.addCallbacks(lambda connection: connection.request(request), _lastAttempt)
-        return d
 
     def __repr__(self) -> str:
         return f"<Agent pool={self._pool!r}>"
@@ -320,12 +343,10 @@ class ProxyAgent:
             invalid, or an https URI's host cannot be a C{CONNECT} target.
         """
         parsed = URI.fromBytes(uri)
-        headers = Headers() if headers is None else headers.copy()
-        if not headers.hasHeader(b"host"):
-            headers.addRawHeader(b"Host", _hostValue(parsed.scheme, parsed.host, parsed.port))
         key: Any
         endpoint: IStreamClientEndpoint
         if parsed.scheme == b"https":
+            headers = Headers() if headers is None else headers.copy()
             credentials = tuple(headers.getRawHeaders(b"proxy-authorization") or ())
             headers.removeHeader(b"proxy-authorization")
             endpoint = _TunnelEndpoint(
@@ -346,17 +367,9 @@ class ProxyAgent:
             endpoint = self._proxyEndpoint
             key = ("http-proxy", self._proxyEndpoint)
             target = parsed.toBytes()
-        request = Request(
-            method,
-            target,
-            headers,
-            bodyProducer,
-            persistent=self._pool.persistent,
-            absoluteURI=parsed.toBytes(),
+        return _sendRequest(
+            self._pool, key, endpoint, method, target, parsed, headers, bodyProducer
         )
-        d = self._pool.getConnection(key, endpoint)
-        d.addCallbacks(lambda connection: connection.request(request), _lastAttempt)
-        return d
 
     def __repr__(self) -> str:
         return f"<ProxyAgent via {self._proxyEndpoint!r} pool={self._pool!r}>"

@@ -32,6 +32,7 @@ from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IProtocol
 from torsion.internet.protocol import Protocol, connectionDone
 from torsion.python.failure import Failure
+from torsion.web._clientagent import _withHeader
 from torsion.web._clienterrors import ResponseFailed
 from torsion.web._clienturi import URI
 from torsion.web.error import InfiniteRedirection, PageRedirect, RedirectWithNoLocation
@@ -271,9 +272,9 @@ class ContentDecoderAgent:
         @param bodyProducer: The body.
         @return: Fires with the (decoding) response.
         """
-        headers = Headers() if headers is None else headers.copy()
-        headers.addRawHeader(b"Accept-Encoding", self._supported)
-        d = self._agent.request(method, uri, headers, bodyProducer)
+        d = self._agent.request(
+            method, uri, _withHeader(headers, b"Accept-Encoding", self._supported), bodyProducer
+        )
         return d.addCallback(self._handleResponse)
 
     def _handleResponse(self, response: IResponse) -> IResponse:
@@ -348,8 +349,7 @@ class CookieAgent:
             self.cookieJar.add_cookie_header(urllibRequest)
             cookie = urllibRequest.get_header("Cookie")
             if cookie is not None:
-                headers = headers.copy()
-                headers.addRawHeader(b"Cookie", cookie.encode("latin-1"))
+                headers = _withHeader(headers, b"Cookie", cookie.encode("latin-1"))
         d = self._agent.request(method, uri, headers, bodyProducer)
 
         def extract(response: IResponse) -> IResponse:

@@ -21,7 +21,9 @@
 # Content-Length.
 #
 # The methods that only read the request (headers, cookies, addresses,
-# credentials) live in _httprequestinfo.RequestReading, its base class.
+# credentials) live in _httprequestinfo.RequestReading, its base class; the
+# response-side ones shared with the test double DummyRequest (setHeader,
+# redirect, addCookie, notifyFinish) in _httpresponseinfo.ResponseBuilding.
 from __future__ import annotations
 
 import tempfile
@@ -30,7 +32,7 @@ from io import BytesIO
 from typing import IO, Any
 from urllib.parse import parse_qs
 
-from torsion.internet.defer import Deferred, fail, succeed
+from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IAddress, IProducer
 from torsion.python.failure import Failure
 from torsion.web._headers import Headers, _canonicalName
@@ -38,7 +40,8 @@ from torsion.web._httpencode import ChunkedEncoder, encodeResponseHead
 from torsion.web._httplog import datetimeToString, stringToDatetime
 from torsion.web._httpparse import Framing, RequestHead
 from torsion.web._httprequestinfo import RequestReading, multipartFields
-from torsion.web._status import FOUND, NOT_MODIFIED, OK, PRECONDITION_FAILED, RESPONSES
+from torsion.web._httpresponseinfo import ResponseBuilding, checkResponseCode, writeError
+from torsion.web._status import NOT_MODIFIED, OK, PRECONDITION_FAILED, RESPONSES
 
 #: Returned by L{Request.setLastModified} and L{Request.setETag} when the
 #: request's condition says the client's copy is current (the response is
@@ -49,63 +52,7 @@ _BUFFER_LIMIT = 65536
 _NO_BODY_CODES = frozenset({204, 304})
 
 
-def _asBytes(value: bytes | str | int, encoding: str = "utf-8") -> bytes:
-    if isinstance(value, bytes):
-        return value
-    return str(value).encode(encoding)
-
-
-def _cookiePart(value: bytes | str | int, what: str) -> bytes:
-    data = _asBytes(value)
-    if b";" in data or b"\r" in data or b"\n" in data or b"\x00" in data:
-        raise ValueError(
-            f"addCookie(): the cookie {what} {data!r} contains ';', CR, LF or NUL, which would "
-            "change the Set-Cookie header's meaning; encode it (e.g. percent-encoding) first"
-        )
-    return data
-
-
-def setCookieValue(
-    k: bytes | str,
-    v: bytes | str,
-    expires: bytes | str | None = None,
-    domain: bytes | str | None = None,
-    path: bytes | str | None = None,
-    max_age: bytes | str | int | None = None,
-    comment: bytes | str | None = None,
-    secure: bool | None = None,
-    httpOnly: bool = False,
-    sameSite: str | None = None,
-) -> bytes:
-    """
-    The value of a I{Set-Cookie} header, as C{addCookie} takes it apart
-    (shared by the server's request and the test double).
-
-    @raise ValueError: If a part holds C{;}, CR, LF or NUL, or C{sameSite}
-        is neither C{"lax"} nor C{"strict"}.
-    """
-    cookie = _cookiePart(k, "name") + b"=" + _cookiePart(v, "value")
-    for label, value in (
-        (b"Expires", expires),
-        (b"Domain", domain),
-        (b"Path", path),
-        (b"Max-Age", max_age),
-        (b"Comment", comment),
-    ):
-        if value is not None:
-            cookie += b"; " + label + b"=" + _cookiePart(value, label.decode().lower())
-    if secure:
-        cookie += b"; Secure"
-    if httpOnly:
-        cookie += b"; HttpOnly"
-    if sameSite is not None:
-        if sameSite.lower() not in ("lax", "strict"):
-            raise ValueError(f"addCookie(): sameSite must be 'lax' or 'strict', not {sameSite!r}")
-        cookie += b"; SameSite=" + sameSite.lower().encode("ascii")
-    return cookie
-
-
-class Request(RequestReading):
+class Request(ResponseBuilding, RequestReading):
     """
     An HTTP request received by an L{HTTPChannel}, and its response.
 
@@ -291,11 +238,7 @@ class Request(RequestReading):
         @raise ValueError: If C{message} holds CR, LF or NUL.
         @raise RuntimeError: If the head was sent already.
         """
-        if isinstance(code, bool) or not isinstance(code, int):
-            raise TypeError(
-                f"setResponseCode() takes the code as an int, such as 404, "
-                f"not {type(code).__name__}: {code!r}"
-            )
+        checkResponseCode(code)
         if message is not None and (b"\r" in message or b"\n" in message or b"\0" in message):
             raise ValueError(f"setResponseCode(): the reason {message!r} holds CR, LF or NUL")
         if self._headSent:
@@ -305,62 +248,6 @@ class Request(RequestReading):
             )
         self.code = code
         self.code_message = message if message is not None else RESPONSES.get(code, b"Unknown")
-
-    def setHeader(self, name: bytes | str, value: bytes | str) -> None:
-        """
-        Set a response header, replacing its values.
-
-        @param name: The name.
-        @param value: The value.
-        """
-        self.responseHeaders.setRawHeaders(
-            name if isinstance(name, bytes) else name.encode("iso-8859-1"),
-            [value if isinstance(value, bytes) else value.encode("utf-8")],
-        )
-
-    def redirect(self, url: bytes) -> None:
-        """
-        Answer I{302 Found} with C{url} as I{Location}.
-
-        @param url: Where to.
-        """
-        self.setResponseCode(FOUND)
-        self.setHeader(b"Location", url)
-
-    def addCookie(
-        self,
-        k: bytes | str,
-        v: bytes | str,
-        expires: bytes | str | None = None,
-        domain: bytes | str | None = None,
-        path: bytes | str | None = None,
-        max_age: bytes | str | int | None = None,
-        comment: bytes | str | None = None,
-        secure: bool | None = None,
-        httpOnly: bool = False,
-        sameSite: str | None = None,
-    ) -> None:
-        """
-        Add a I{Set-Cookie} header to the response.
-
-        @param k: The cookie's name.
-        @param v: Its value.
-        @param expires: When it expires, as an HTTP date.
-        @param domain: The domain it is sent to.
-        @param path: The path it is sent for.
-        @param max_age: How many seconds it lives.
-        @param comment: A comment.
-        @param secure: Whether it is sent over HTTPS only.
-        @param httpOnly: Whether scripts are kept from it.
-        @param sameSite: C{"lax"} or C{"strict"}, or L{None}.
-        @raise ValueError: If a part holds C{;}, CR, LF or NUL, or
-            C{sameSite} is another value.
-        """
-        self.cookies.append(
-            setCookieValue(
-                k, v, expires, domain, path, max_age, comment, secure, httpOnly, sameSite
-            )
-        )
 
     def setLastModified(self, when: float) -> object:
         """
@@ -424,13 +311,8 @@ class Request(RequestReading):
         @raise TypeError: If C{data} is not bytes.
         @raise RuntimeError: If the request is finished.
         """
-        if not isinstance(data, bytes):
-            hint = "; encode text first, e.g. text.encode('utf-8')" if isinstance(data, str) else ""
-            raise TypeError(f"write() takes bytes, not {type(data).__name__}: {data!r}{hint}")
-        if self.finished:
-            raise RuntimeError(
-                f"write() after finish() on {self!r}; write the whole body before finishing"
-            )
+        if self.finished or not isinstance(data, bytes):
+            raise writeError(self, data)
         if self._disconnected:
             return
         self.startedWriting = True
@@ -654,21 +536,6 @@ class Request(RequestReading):
         if channel is not None:
             channel.requestDone(self)
 
-    def notifyFinish(self) -> Deferred[None]:
-        """
-        A Deferred that fires with L{None} once the response is finished,
-        or fails if the connection is lost first.
-
-        @return: A new Deferred.
-        """
-        if self.finished:
-            return succeed(None)
-        if self._lostReason is not None:
-            return fail(self._lostReason)
-        d: Deferred[None] = Deferred()
-        self._finishDeferreds.append(d)
-        return d
-
     def connectionLost(self, reason: Failure) -> None:
         """
         The connection closed before the response finished: fail the
@@ -704,12 +571,7 @@ class Request(RequestReading):
         @param streaming: Whether it is a push producer.
         @raise RuntimeError: If a producer is registered already.
         """
-        if self.producer is not None:
-            raise RuntimeError(
-                f"registerProducer({producer!r}) on {self!r}, which already has "
-                f"{self.producer!r}; unregister it first"
-            )
-        self.producer = producer
+        self._claimProducer(producer)
         if self._disconnected:
             producer.stopProducing()
             return

@@ -33,6 +33,7 @@ from torsion.web._httpchannel import HTTPChannel, HTTPFactory
 from torsion.web._httpencode import encodeResponseHead
 from torsion.web._httplog import datetimeToString
 from torsion.web._httprequest import Request as _HTTPRequest
+from torsion.web._httpresponseinfo import SiteURLs
 from torsion.web._notdone import NOT_DONE_YET
 from torsion.web._resource import errorPageBody, getChildForRequest, renderResource
 from torsion.web._serversession import Session
@@ -63,7 +64,7 @@ def _httpDate(seconds: float | None) -> bytes:
 
 
 @implementer(IRequest)
-class Request(_HTTPRequest):
+class Request(SiteURLs, _HTTPRequest):
     """
     A request to a L{Site}: rendered by the resource its path leads to.
 
@@ -272,45 +273,6 @@ class Request(_HTTPRequest):
         if sessionInterface is not None:
             return sessionInterface(session)
         return session
-
-    def _prePathURL(self, segments: list[bytes]) -> bytes:
-        from urllib.parse import quote
-
-        secure = self.isSecure()
-        scheme = b"https" if secure else b"http"
-        host = self.getRequestHostname()
-        port = getattr(self.getHost(), "port", None)
-        if isinstance(port, int) and port != (443 if secure else 80):
-            host = b"%s:%d" % (host, port)
-        path = b"/".join(quote(s, safe="").encode("ascii") for s in segments)
-        return b"%s://%s/%s" % (scheme, host, path)
-
-    def prePathURL(self) -> bytes:
-        """
-        @return: The absolute URL of the segments traversed so far.
-        """
-        return self._prePathURL(self.prepath)
-
-    def rememberRootURL(self) -> None:
-        """
-        Remember the URL of C{prepath} without its last segment.
-        """
-        self.appRootURL = self._prePathURL(self.prepath[:-1])
-
-    def getRootURL(self) -> bytes | None:
-        """
-        @return: The URL L{rememberRootURL} remembered, or L{None}.
-        """
-        return self.appRootURL
-
-    def URLPath(self) -> Any:
-        """
-        @return: The URL of the resource being rendered, as a
-            C{torsion.python.urlpath.URLPath}.
-        """
-        from torsion.python.urlpath import URLPath
-
-        return URLPath.fromBytes(self.prePathURL())
 
 
 class Site(HTTPFactory):

@@ -6,31 +6,13 @@ C{allow_redirects}, C{agent}, C{pool}), and L{content}, L{text_content}
 and L{json_content} collect a response's body.  See C{docs/web-client.md}.
 """
 
+# The public names are listed once, in torsion.web._clientsimple.__all__;
+# the star import brings in exactly those (type checkers re-export
+# star-imported names), and __all__ is copied from the same list.
 from torsion.python._publish import publish as _publish
-from torsion.web._clientsimple import (
-    content,
-    delete,
-    get,
-    head,
-    json_content,
-    patch,
-    post,
-    put,
-    request,
-    text_content,
-)
+from torsion.web._clientsimple import *  # noqa: F403
+from torsion.web._clientsimple import __all__ as _names
 
-__all__ = [
-    "content",
-    "delete",
-    "get",
-    "head",
-    "json_content",
-    "patch",
-    "post",
-    "put",
-    "request",
-    "text_content",
-]
+__all__ = list(_names)
 
 _publish(globals())

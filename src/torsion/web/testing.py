@@ -23,28 +23,30 @@ conditional requests.  See C{docs/web-resources.md}.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
-from urllib.parse import quote
 
 from zope.interface import implementer
 
 from torsion.internet.address import IPv4Address, IPv6Address
-from torsion.internet.defer import Deferred, fail, succeed
+from torsion.internet.defer import Deferred
 from torsion.internet.error import ConnectionLost
 from torsion.internet.interfaces import IAddress, IProducer
 from torsion.internet.testing import StringTransport
 from torsion.python._publish import publish as _publish
 from torsion.python.components import Componentized
 from torsion.python.failure import Failure
-from torsion.web._httprequest import setCookieValue
-from torsion.web._httprequestinfo import RequestReading
+from torsion.web._httpresponseinfo import (
+    ResponseBuilding,
+    SiteURLs,
+    checkResponseCode,
+    writeError,
+)
 from torsion.web._notdone import NOT_DONE_YET
 from torsion.web._resource import renderResource
-from torsion.web._status import FOUND, RESPONSES
+from torsion.web._status import RESPONSES
 from torsion.web.http_headers import Headers
 from torsion.web.iweb import IRequest, IResource
 
@@ -203,15 +205,8 @@ class _DummySession(Componentized):
         self.expired = True
 
 
-def _asBytes(value: bytes | str, encoding: str) -> bytes:
-    """
-    C{value} as bytes, encoding text with C{encoding}.
-    """
-    return value.encode(encoding) if isinstance(value, str) else value
-
-
 @implementer(IRequest)
-class DummyRequest(RequestReading):
+class DummyRequest(ResponseBuilding, SiteURLs):
     """
     A fake L{IRequest} for unit tests of resources: it records the response
     instead of sending it.
@@ -285,8 +280,8 @@ class DummyRequest(RequestReading):
         self._serverName = b"dummy"
         self._hostAddress: IAddress = self.channel.getHost()
         self._forceSSL = False
-        self._lost: Failure | None = None
-        self._finishedDeferreds: list[Deferred[None]] = []
+        self._lostReason: Failure | None = None
+        self._finishDeferreds: list[Deferred[None]] = []
 
     def __repr__(self) -> str:
         return (
@@ -379,56 +374,6 @@ class DummyRequest(RequestReading):
             return sessionInterface(self.session)
         return self.session
 
-    def _prePathURL(self, segments: list[bytes]) -> bytes:
-        """
-        The absolute URL of C{segments} on this request's scheme and host.
-        """
-        secure = self.isSecure()
-        scheme = b"https" if secure else b"http"
-        host = self.getRequestHostname()
-        port = getattr(self.getHost(), "port", None)
-        if isinstance(port, int) and port != (443 if secure else 80):
-            host = b"%s:%d" % (host, port)
-        path = b"/".join(quote(segment, safe="").encode("ascii") for segment in segments)
-        return b"%s://%s/%s" % (scheme, host, path)
-
-    def prePathURL(self) -> bytes:
-        """
-        The absolute URL of the segments traversed so far.
-
-        @return: Such as C{b"http://dummy/a/b"}.
-        """
-        return self._prePathURL(self.prepath)
-
-    def rememberRootURL(self) -> None:
-        """
-        Remember the URL of C{prepath} without its last segment.
-        """
-        self.appRootURL = self._prePathURL(self.prepath[:-1])
-
-    def getRootURL(self) -> bytes | None:
-        """
-        @return: The URL L{rememberRootURL} remembered, or L{None}.
-        """
-        return self.appRootURL
-
-    def URLPath(self) -> Any:
-        """
-        The request's URL as a C{torsion.python.urlpath.URLPath}.
-
-        @return: The URL path.
-        @raise NotImplementedError: While C{torsion.python.urlpath} does not
-            exist; use L{prePathURL}.
-        """
-        try:
-            urlpath = importlib.import_module("torsion.python.urlpath")
-        except ImportError:
-            raise NotImplementedError(
-                "DummyRequest.URLPath() needs torsion.python.urlpath, which does not exist "
-                "yet; use request.prePathURL()"
-            ) from None
-        return urlpath.URLPath.fromBytes(self.prePathURL())
-
     # Making the response.
 
     def setResponseCode(self, code: int, message: bytes | None = None) -> None:
@@ -441,11 +386,7 @@ class DummyRequest(RequestReading):
         @raise RuntimeError: If the body has started: a server would
             already have sent the old code.
         """
-        if isinstance(code, bool) or not isinstance(code, int):
-            raise TypeError(
-                f"setResponseCode() takes the code as an int, such as 404, "
-                f"not {type(code).__name__}: {code!r}"
-            )
+        checkResponseCode(code)
         if self.written:
             raise RuntimeError(
                 f"setResponseCode({code}) after the body started on {self!r}; "
@@ -453,59 +394,6 @@ class DummyRequest(RequestReading):
             )
         self.responseCode = code
         self.responseMessage = message if message is not None else RESPONSES.get(code)
-
-    def setHeader(self, name: bytes | str, value: bytes | str) -> None:
-        """
-        Set a response header, replacing its values.
-
-        @param name: The name; text is encoded as ISO-8859-1.
-        @param value: The value; text is encoded as UTF-8.
-        """
-        self.responseHeaders.setRawHeaders(_asBytes(name, "iso-8859-1"), [_asBytes(value, "utf-8")])
-
-    def redirect(self, url: bytes) -> None:
-        """
-        Set the code to I{302 Found} and the I{Location} header to C{url}.
-
-        @param url: Where to.
-        """
-        self.setResponseCode(FOUND)
-        self.setHeader(b"Location", url)
-
-    def addCookie(
-        self,
-        k: bytes | str,
-        v: bytes | str,
-        expires: bytes | str | None = None,
-        domain: bytes | str | None = None,
-        path: bytes | str | None = None,
-        max_age: bytes | str | int | None = None,
-        comment: bytes | str | None = None,
-        secure: bool | None = None,
-        httpOnly: bool = False,
-        sameSite: str | None = None,
-    ) -> None:
-        """
-        Record a I{Set-Cookie} value in C{cookies}.
-
-        @param k: The cookie's name.
-        @param v: Its value.
-        @param expires: When it expires, as an HTTP date.
-        @param domain: The domain it is sent to.
-        @param path: The path it is sent for.
-        @param max_age: How many seconds it lives.
-        @param comment: A comment.
-        @param secure: Whether it is sent over HTTPS only.
-        @param httpOnly: Whether scripts are kept from it.
-        @param sameSite: C{"lax"} or C{"strict"}, or L{None}.
-        @raise ValueError: If a part holds C{;}, CR, LF or NUL, or
-            C{sameSite} is another value.
-        """
-        self.cookies.append(
-            setCookieValue(
-                k, v, expires, domain, path, max_age, comment, secure, httpOnly, sameSite
-            )
-        )
 
     def setLastModified(self, when: float) -> None:
         """
@@ -535,13 +423,8 @@ class DummyRequest(RequestReading):
         @raise TypeError: If C{data} is not bytes.
         @raise RuntimeError: If the request is finished.
         """
-        if not isinstance(data, bytes):
-            hint = "; encode text first, e.g. text.encode('utf-8')" if isinstance(data, str) else ""
-            raise TypeError(f"write() takes bytes, not {type(data).__name__}: {data!r}{hint}")
-        if self.finished:
-            raise RuntimeError(
-                f"write() after finish() on {self!r}; write the whole body before finishing"
-            )
+        if self.finished or not isinstance(data, bytes):
+            raise writeError(self, data)
         self.written.append(data)
 
     def finish(self) -> None:
@@ -553,25 +436,9 @@ class DummyRequest(RequestReading):
         if self.finished:
             raise RuntimeError(f"finish() called twice on {self!r}; call it once")
         self.finished = True
-        waiting, self._finishedDeferreds = self._finishedDeferreds, []
+        waiting, self._finishDeferreds = self._finishDeferreds, []
         for d in waiting:
             d.callback(None)
-
-    def notifyFinish(self) -> Deferred[None]:
-        """
-        A Deferred that fires with L{None} when the request finishes, or
-        fails if the connection is lost (L{connectionLost}) or processing
-        fails (L{processingFailed}) first.
-
-        @return: A new Deferred.
-        """
-        if self.finished:
-            return succeed(None)
-        if self._lost is not None:
-            return fail(self._lost)
-        d: Deferred[None] = Deferred()
-        self._finishedDeferreds.append(d)
-        return d
 
     def connectionLost(self, reason: Failure | None = None) -> None:
         """
@@ -582,8 +449,8 @@ class DummyRequest(RequestReading):
         """
         if reason is None:
             reason = Failure(ConnectionLost("the client went away (DummyRequest)"))
-        self._lost = reason
-        waiting, self._finishedDeferreds = self._finishedDeferreds, []
+        self._lostReason = reason
+        waiting, self._finishDeferreds = self._finishDeferreds, []
         for d in waiting:
             d.errback(reason)
 
@@ -595,7 +462,7 @@ class DummyRequest(RequestReading):
         @param reason: The failure.
         """
         self.failures.append(reason)
-        waiting, self._finishedDeferreds = self._finishedDeferreds, []
+        waiting, self._finishDeferreds = self._finishDeferreds, []
         for d in waiting:
             d.errback(reason)
 
@@ -611,12 +478,7 @@ class DummyRequest(RequestReading):
         @raise RuntimeError: If a producer is registered already, or a pull
             producer neither writes nor unregisters when asked.
         """
-        if self.producer is not None:
-            raise RuntimeError(
-                f"registerProducer({producer!r}) on {self!r}, which already has "
-                f"{self.producer!r}; unregister it first"
-            )
-        self.producer = producer
+        self._claimProducer(producer)
         self.streaming = streaming
         if streaming:
             return
