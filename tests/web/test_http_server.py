@@ -199,6 +199,38 @@ class RequestBodyTests:
         conn.close()
         assert body == repr([(b"a", [b"2", b"3"]), (b"q", [b"1"])]).encode()
 
+    def test_nonASCIIArguments(self, serve: Callable[..., ThreadedServer]) -> None:
+        """
+        Percent-encoded UTF-8 (and any other bytes) in the query and in a
+        urlencoded body arrive in args as the bytes they encode, with C{+}
+        as a space; the connection answers and stays usable.
+        """
+        server = serve(Form())
+        conn = httpclient.HTTPConnection("127.0.0.1", server.portNumber, timeout=10)
+        conn.request(
+            "POST",
+            "/?name=J%C3%BCrgen+M&raw=%FF%00",
+            body=b"city=K%C3%B6ln&empty=&bare",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        first = conn.getresponse().read()
+        conn.request("GET", "/?again=%E2%9C%93")
+        second = conn.getresponse().read()
+        conn.close()
+        assert (
+            first
+            == repr(
+                [
+                    (b"bare", [b""]),
+                    (b"city", [b"K\xc3\xb6ln"]),
+                    (b"empty", [b""]),
+                    (b"name", [b"J\xc3\xbcrgen M"]),
+                    (b"raw", [b"\xff\x00"]),
+                ]
+            ).encode()
+        )
+        assert second == repr([(b"again", ["\u2713".encode()])]).encode()
+
     def test_postMultipart(self, serve: Callable[..., ThreadedServer]) -> None:
         """The fields of a multipart/form-data POST (curl -F) are merged into args."""
         curl = requireTool("curl")
@@ -781,3 +813,37 @@ class PlainHTTPFactoryTests:
         assert transport.value() == (
             b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nPUT /x hi"
         )
+
+
+class ParseQsTests:
+    """torsion.web.http.parse_qs: query strings to bytes, whatever their encoding."""
+
+    def test_pairs(self) -> None:
+        """Names and values are percent- and plus-decoded; repeated names collect values."""
+        assert http.parse_qs(b"a=1&b=x+y&a=%32&c=%C3%A9") == {
+            b"a": [b"1", b"2"],
+            b"b": [b"x y"],
+            b"c": [b"\xc3\xa9"],
+        }
+
+    def test_blankValues(self) -> None:
+        """Names without a value are dropped unless keep_blank_values is true."""
+        assert http.parse_qs(b"a=&b&c=1&&") == {b"c": [b"1"]}
+        assert http.parse_qs(b"a=&b&c=1&&", keep_blank_values=True) == {
+            b"a": [b""],
+            b"b": [b""],
+            b"c": [b"1"],
+        }
+
+    def test_semicolonIsNotASeparator(self) -> None:
+        """Only C{&} separates pairs (a C{;} stays in the value)."""
+        assert http.parse_qs(b"a=1;b=2") == {b"a": [b"1;b=2"]}
+
+    def test_strict(self) -> None:
+        """With strict_parsing, a piece without C{=} is a ValueError naming it."""
+        with pytest.raises(ValueError, match="'bare'"):
+            http.parse_qs(b"a=1&bare", strict_parsing=True)
+
+    def test_badEscapesKept(self) -> None:
+        """A C{%} not followed by two hex digits is kept as it is."""
+        assert http.parse_qs(b"%zz=%4") == {b"%zz": [b"%4"]}

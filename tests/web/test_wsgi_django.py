@@ -165,12 +165,6 @@ class DjangoTests:
         assert about["secure"] is False
         assert about["thread"].startswith("torsion.reactor-worker-")
 
-    @pytest.mark.xfail(
-        reason="torsion.web._httprequest.Request.requestReceived parses the query with "
-        "urllib.parse.parse_qs on bytes, which raises UnicodeEncodeError for a "
-        "percent-encoded non-ASCII value: the connection is dropped with no response",
-        strict=True,
-    )
     def test_utf8Query(self, djangoServer: ThreadedServer) -> None:
         """
         A query parameter holding percent-encoded UTF-8 (C{J%C3%BCrgen})
@@ -180,12 +174,6 @@ class DjangoTests:
         assert got.status == 200
         assert json.loads(got.body)["name"] == "Jürgen"
 
-    @pytest.mark.xfail(
-        reason="torsion.web._httprequest.Request.requestReceived parses a form body with "
-        "urllib.parse.parse_qs on bytes, which raises UnicodeEncodeError for a "
-        "percent-encoded non-ASCII value: the connection is dropped with no response",
-        strict=True,
-    )
     def test_utf8Form(self, djangoServer: ThreadedServer) -> None:
         """
         A form POST holding percent-encoded UTF-8 (what a browser sends

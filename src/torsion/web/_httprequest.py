@@ -30,7 +30,6 @@ import tempfile
 from collections.abc import Mapping
 from io import BytesIO
 from typing import IO, Any
-from urllib.parse import parse_qs
 
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IAddress, IProducer
@@ -39,7 +38,7 @@ from torsion.web._headers import Headers, _canonicalName
 from torsion.web._httpencode import ChunkedEncoder, encodeResponseHead
 from torsion.web._httplog import datetimeToString, stringToDatetime
 from torsion.web._httpparse import Framing, RequestHead
-from torsion.web._httprequestinfo import RequestReading, multipartFields
+from torsion.web._httprequestinfo import RequestReading, multipartFields, parse_qs
 from torsion.web._httpresponseinfo import ResponseBuilding, checkResponseCode, writeError
 from torsion.web._status import NOT_MODIFIED, OK, PRECONDITION_FAILED, RESPONSES
 

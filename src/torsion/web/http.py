@@ -15,6 +15,7 @@ from torsion.web._httplog import (
     stringToDatetime,
 )
 from torsion.web._httprequest import CACHED, Request
+from torsion.web._httprequestinfo import parse_qs
 from torsion.web._status import (
     ACCEPTED,
     ALREADY_REPORTED,
@@ -169,6 +170,7 @@ __all__ = [
     "Request",
     "combinedLogFormatter",
     "datetimeToString",
+    "parse_qs",
     "proxiedLogFormatter",
     "stringToDatetime",
 ]
