@@ -307,9 +307,30 @@ class HTTPChannel(Protocol, TimeoutMixin):
         request._bufferStart()
         try:
             request.allContentReceived()
-        finally:
-            if not request.finished:
-                request._bufferStop()
+        except Exception:
+            # (Site's requests catch what rendering raises; this is for
+            # what escapes a request class itself.)
+            self._requestFailed(request, Failure())
+            return
+        if not request.finished:
+            request._bufferStop()
+
+    def _requestFailed(self, request: Any, failure: Failure) -> None:
+        # The request object raised: answer 500 if nothing was sent yet,
+        # else cut the response short; either way close this connection.
+        _log.failure(
+            "Error while handling {request!r}; its connection is closed:", failure, request=request
+        )
+        self._request = None
+        self._responding = False
+        if getattr(request, "_headSent", True) or request.finished:
+            if self.transport is not None and not self._lost:
+                self.transport.loseConnection()
+            return
+        request.connectionLost(Failure(ConnectionLost("the server failed handling the request")))
+        self._sendErrorAndClose(
+            HTTPParseError(500, "the server failed while handling this request"), request
+        )
 
     def _gotError(self, error: HTTPParseError) -> None:
         request = self._request

@@ -207,6 +207,7 @@ _PHRASES: Final = {
     414: "URI Too Long",
     417: "Expectation Failed",
     431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
     501: "Not Implemented",
     502: "Bad Gateway",
     505: "HTTP Version Not Supported",
