@@ -21,6 +21,7 @@ from torsion.internet._resolver import (
     ComplexResolverSimplifier,
     GAIResolver,
     HostResolution,
+    PluggableResolverMixin,
     SimpleResolverComplexifier,
     SynchronousResolver,
 )
@@ -643,3 +644,35 @@ class ReactorResolverTests:
         old = reactor.installNameResolver(other)
         assert isinstance(old, SynchronousResolver)
         assert reactor.nameResolver is other
+
+
+class InstallMessageTests:
+    """
+    The whole messages of the TypeError the install methods raise.
+    """
+
+    def test_installNameResolverMessage(self) -> None:
+        """
+        installNameResolver() names the interface and method it needs, the
+        object it got, and the method for the other kind.
+        """
+        reactor = PluggableResolverMixin()
+        with pytest.raises(TypeError) as caught:
+            reactor.installNameResolver(3)  # type: ignore[arg-type]
+        assert str(caught.value) == (
+            "installNameResolver() needs an IHostnameResolver (with resolveHostName), "
+            "not 3; for an IResolverSimple use installResolver()"
+        )
+
+    def test_installResolverMessage(self) -> None:
+        """
+        installResolver() names the interface and method it needs, the
+        object it got, and the method for the other kind.
+        """
+        reactor = PluggableResolverMixin()
+        with pytest.raises(TypeError) as caught:
+            reactor.installResolver("x")  # type: ignore[arg-type]
+        assert str(caught.value) == (
+            "installResolver() needs an IResolverSimple (with getHostByName), "
+            "not 'x'; for an IHostnameResolver use installNameResolver()"
+        )

@@ -27,6 +27,7 @@ from torsion.internet.address import UNIXAddress
 from torsion.internet.error import (
     BadFileError,
     CannotListenError,
+    ConnectError,
     ConnectionAborted,
     ConnectionDone,
     ConnectionRefusedError,
@@ -41,6 +42,7 @@ from torsion.internet.interfaces import (
     IUNIXTransport,
 )
 from torsion.internet.protocol import ClientFactory, Factory, Protocol, connectionDone
+from torsion.internet.task import Clock
 from torsion.internet.unix import Client, Connector, Port, Server
 from torsion.logger import LogEvent, formatEvent, globalLogPublisher
 from torsion.python.failure import Failure
@@ -667,3 +669,41 @@ class CloseTests:
         r.connectUNIX(path, Recording(r, Options(r)))
         runReactor(r)
         assert seen == [False, False]
+
+
+class ConnectorNoSocketTests:
+    """
+    A UNIX connector that cannot make a socket fails like any attempt.
+    """
+
+    def test_noSocketFailsLikeAnAttempt(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """
+        When socket() fails (out of descriptors, say), connect() does not
+        raise: the factory hears startedConnecting, then, on the next
+        reactor turn, clientConnectionFailed with the error, as for TCP.
+        """
+        clock = Clock()
+        calls: list[str] = []
+        failures: list[Failure] = []
+
+        class Factory_(ClientFactory):
+            def startedConnecting(self, connector: Any) -> None:
+                calls.append("started")
+
+            def clientConnectionFailed(self, connector: Any, reason: Failure) -> None:
+                failures.append(reason)
+
+        def noSocket(*args: object, **kwargs: object) -> socket.socket:
+            raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+
+        connector = Connector("/nonexistent/sock", Factory_(), 30, clock)
+        with monkeypatch.context() as patch:
+            patch.setattr(socket, "socket", noSocket)
+            connector.connect()
+        assert calls == ["started"]
+        assert failures == []
+        clock.advance(0)
+        assert len(failures) == 1
+        assert failures[0].check(ConnectError)
+        assert connector.state == "disconnected"
+        assert clock.getDelayedCalls() == []

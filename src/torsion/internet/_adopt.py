@@ -32,7 +32,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from torsion.internet import _tcp, _unix
 from torsion.internet._address import IPv4Address, IPv6Address, UNIXAddress
@@ -50,6 +50,8 @@ _FAMILIES = {
     socket.AF_UNIX: "AF_UNIX",
 }
 _SO_ACCEPTCONN: int | None = getattr(socket, "SO_ACCEPTCONN", None)
+# The address type of an adopted connection (IP or UNIX).
+_A = TypeVar("_A")
 
 
 def _familyName(family: int) -> str:
@@ -127,14 +129,6 @@ def _isListening(skt: socket.socket) -> bool | None:
         return None
 
 
-def _ipAddress(family: int, sockaddr: Any) -> IPv4Address | IPv6Address:
-    if family == socket.AF_INET6:
-        host, port, flowInfo, scopeID = sockaddr
-        return IPv6Address("TCP", host, port, flowInfo, scopeID)
-    host, port = sockaddr[:2]
-    return IPv4Address("TCP", host, port)
-
-
 def _startListening(port: _tcp.Port, skt: socket.socket) -> None:
     """
     Make C{port} accept on the already-listening C{skt}.
@@ -146,12 +140,7 @@ def _startListening(port: _tcp.Port, skt: socket.socket) -> None:
             f"{port!r} cannot listen again: its adopted socket was closed when it stopped "
             "listening; adopt the descriptor again with adoptStreamPort()"
         )
-    skt.setblocking(False)
-    port.socket = skt
-    port.fileno = skt.fileno  # type: ignore[method-assign]
-    port.factory.doStart()
-    port.connected = 1
-    port.startReading()
+    port._startAccepting(skt)
 
 
 class AdoptedTCPPort(_tcp.Port):
@@ -206,17 +195,18 @@ class AdoptedUNIXPort(_unix.Port):
         _startListening(self, self._adopted)
 
 
-class AdoptedTCPConnection(_tcp.Connection):
+class _AdoptedConnection(_tcp.Connection, Generic[_A]):
     """
-    The transport of a connected TCP socket made elsewhere.
+    The transport of a connected socket made elsewhere: connected, and
+    reading, from the start.
     """
 
     def __init__(
         self,
         skt: socket.socket,
         protocol: Any,
-        host: IPv4Address | IPv6Address,
-        peer: IPv4Address | IPv6Address,
+        host: _A,
+        peer: _A,
         reactor: Any,
     ) -> None:
         """
@@ -227,41 +217,41 @@ class AdoptedTCPConnection(_tcp.Connection):
         @param reactor: The reactor.
         """
         super().__init__(skt, protocol, reactor)
-        self._host = host
-        self._peer = peer
+        self._setAddresses(host, peer)
         self.connected = 1
         self.startReading()
+
+    def _setAddresses(self, host: _A, peer: _A) -> None:
+        """
+        Keep the addresses where C{getHost} and C{getPeer} find them.
+        """
+        raise NotImplementedError
+
+
+class AdoptedTCPConnection(_AdoptedConnection[IPv4Address | IPv6Address]):
+    """
+    The transport of a connected TCP socket made elsewhere.
+    """
+
+    def _setAddresses(
+        self, host: IPv4Address | IPv6Address, peer: IPv4Address | IPv6Address
+    ) -> None:
+        self._host = host
+        self._peer = peer
 
     def __repr__(self) -> str:
         return f"<{self.logPrefix()} adopted, to {self._peer.host}:{self._peer.port}>"
 
 
-class AdoptedUNIXConnection(_unix.Connection):
+class AdoptedUNIXConnection(_AdoptedConnection[UNIXAddress], _unix.Connection):
     """
     The transport of a connected UNIX socket made elsewhere (one end of a
     socketpair, say).
     """
 
-    def __init__(
-        self,
-        skt: socket.socket,
-        protocol: Any,
-        host: UNIXAddress,
-        peer: UNIXAddress,
-        reactor: Any,
-    ) -> None:
-        """
-        @param skt: The connected socket (a duplicate the transport owns).
-        @param protocol: The protocol it carries.
-        @param host: This end's address.
-        @param peer: The other end's address.
-        @param reactor: The reactor.
-        """
-        super().__init__(skt, protocol, reactor)
+    def _setAddresses(self, host: UNIXAddress, peer: UNIXAddress) -> None:
         self._unixHost = host
         self._unixPeer = peer
-        self.connected = 1
-        self.startReading()
 
     def __repr__(self) -> str:
         return f"<{self.logPrefix()} adopted, to {self._unixPeer!r}>"
@@ -368,8 +358,8 @@ class SocketAdoptionMixin:
                 host, peer = _unixAddress(hostName), _unixAddress(peerName)
             else:
                 host, peer = (
-                    _ipAddress(addressFamily, hostName),
-                    _ipAddress(addressFamily, peerName),
+                    _tcp._address(addressFamily, hostName),
+                    _tcp._address(addressFamily, peerName),
                 )
             protocol = factory.buildProtocol(peer)
         except BaseException:

@@ -26,7 +26,7 @@ from torsion.internet._address import IPv6Address
 from torsion.internet._deferred import Deferred, execute, fail
 from torsion.internet._endpointsclient import _bindAddress, _nameResolverOf, _WrappingFactory
 from torsion.internet._errors import AlreadyListened, DNSLookupError
-from torsion.internet._iendpoints import IHostResolution, IResolutionReceiver
+from torsion.internet._iendpoints import IResolutionReceiver
 from torsion.internet._ireactornet import IStreamClientEndpoint, IStreamServerEndpoint
 from torsion.internet._itransport import (
     IAddress,
@@ -34,6 +34,7 @@ from torsion.internet._itransport import (
     IProtocol,
     IProtocolFactory,
 )
+from torsion.internet._resolver import _FirstAddress
 
 
 def _hostPort(host: str, port: object) -> str:
@@ -158,38 +159,43 @@ def _connectTCP(
     """
     Connect C{protocolFactory} to C{host} and the endpoint's port.
     """
-    wrapping = _WrappingFactory(protocolFactory)
-    try:
-        endpoint._reactor.connectTCP(
+    return _connectWith(
+        protocolFactory,
+        lambda wrapping: endpoint._reactor.connectTCP(
             host,
             endpoint._port,
             wrapping,
             timeout=endpoint._timeout,
             bindAddress=endpoint._bindAddress,
-        )
+        ),
+    )
+
+
+def _connectWith(
+    protocolFactory: IProtocolFactory, connect: Callable[[_WrappingFactory], object]
+) -> Deferred[IProtocol]:
+    """
+    Start a connection by calling C{connect} with a L{_WrappingFactory}
+    around C{protocolFactory}.
+
+    @return: The wrapping factory's Deferred, or a failed Deferred if
+        C{connect} raised.
+    """
+    wrapping = _WrappingFactory(protocolFactory)
+    try:
+        connect(wrapping)
     except BaseException:
         return fail()
     return wrapping.deferred
 
 
 @implementer(IResolutionReceiver)
-class _FirstIPv6:
+class _FirstIPv6(_FirstAddress):
     """
     Keeps the first IPv6 address of a lookup; L{deferred} fires with it.
     """
 
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._found: IPv6Address | None = None
-        self.resolution: IHostResolution | None = None
-        self.deferred: Deferred[str] = Deferred(canceller=self._cancel)
-
-    def _cancel(self, d: Deferred[str]) -> None:
-        if self.resolution is not None:
-            self.resolution.cancel()
-
-    def resolutionBegan(self, resolutionInProgress: IHostResolution) -> None:
-        self.resolution = resolutionInProgress
+    _found: IPv6Address | None = None
 
     def addressResolved(self, address: IAddress) -> None:
         if self._found is None and isinstance(address, IPv6Address):
@@ -352,14 +358,12 @@ class UNIXClientEndpoint:
             with a L{torsion.internet.error.ConnectError}; cancelling it
             stops the attempt.
         """
-        wrapping = _WrappingFactory(protocolFactory)
-        try:
-            self._reactor.connectUNIX(
+        return _connectWith(
+            protocolFactory,
+            lambda wrapping: self._reactor.connectUNIX(
                 self._path, wrapping, timeout=self._timeout, checkPID=bool(self._checkPID)
-            )
-        except BaseException:
-            return fail()
-        return wrapping.deferred
+            ),
+        )
 
     def __repr__(self) -> str:
         return f"<UNIXClientEndpoint {self._path!r}>"

@@ -53,16 +53,38 @@ from torsion.internet._ireactornet import IStreamClientEndpoint, IStreamServerEn
 _Make = Callable[..., Any]
 
 
-@implementer(IStreamServerEndpointStringParser)
-class _ServerParser:
+class _Parser:
     """
-    A built-in server description type.
+    A built-in description type: a signature and the function that makes
+    the endpoint from the converted arguments.
     """
+
+    _side = ""
 
     def __init__(self, signature: _Signature, make: _Make) -> None:
         self.prefix = signature.prefix
         self.signature = signature
         self._make = make
+
+    def _build(self, reactor: Any, args: tuple[str, ...], kwargs: dict[str, str]) -> Any:
+        """
+        The endpoint of the parse methods below.
+
+        @raise ValueError: If the arguments do not fit the signature.
+        """
+        return self._make(reactor, **self.signature.bind(args, kwargs))
+
+    def __repr__(self) -> str:
+        return f"<{self._side} endpoint parser {self.prefix!r}>"
+
+
+@implementer(IStreamServerEndpointStringParser)
+class _ServerParser(_Parser):
+    """
+    A built-in server description type.
+    """
+
+    _side = "server"
 
     def parseStreamServer(self, reactor: Any, *args: str, **kwargs: str) -> IStreamServerEndpoint:
         """
@@ -70,23 +92,17 @@ class _ServerParser:
 
         @raise ValueError: If they do not fit this type.
         """
-        endpoint: IStreamServerEndpoint = self._make(reactor, **self.signature.bind(args, kwargs))
+        endpoint: IStreamServerEndpoint = self._build(reactor, args, kwargs)
         return endpoint
-
-    def __repr__(self) -> str:
-        return f"<server endpoint parser {self.prefix!r}>"
 
 
 @implementer(IStreamClientEndpointStringParserWithReactor)
-class _ClientParser:
+class _ClientParser(_Parser):
     """
     A built-in client description type.
     """
 
-    def __init__(self, signature: _Signature, make: _Make) -> None:
-        self.prefix = signature.prefix
-        self.signature = signature
-        self._make = make
+    _side = "client"
 
     def parseStreamClient(self, reactor: Any, *args: str, **kwargs: str) -> IStreamClientEndpoint:
         """
@@ -94,11 +110,8 @@ class _ClientParser:
 
         @raise ValueError: If they do not fit this type.
         """
-        endpoint: IStreamClientEndpoint = self._make(reactor, **self.signature.bind(args, kwargs))
+        endpoint: IStreamClientEndpoint = self._build(reactor, args, kwargs)
         return endpoint
-
-    def __repr__(self) -> str:
-        return f"<client endpoint parser {self.prefix!r}>"
 
 
 # -- servers -------------------------------------------------------------------

@@ -115,9 +115,7 @@ class ReconnectingClientFactory(ClientFactory[_P]):
         @param connector: The connector.
         @param reason: Why.
         """
-        if self.continueTrying:
-            self.connector = connector
-            self.retry()
+        self._retryUnlessStopped(connector)
 
     def clientConnectionLost(self, connector: IConnector, reason: Failure) -> None:
         """
@@ -125,6 +123,12 @@ class ReconnectingClientFactory(ClientFactory[_P]):
 
         @param connector: The connector.
         @param reason: Why.
+        """
+        self._retryUnlessStopped(connector)
+
+    def _retryUnlessStopped(self, connector: IConnector) -> None:
+        """
+        Keep C{connector} and L{retry} it, unless L{stopTrying} was called.
         """
         if self.continueTrying:
             self.connector = connector

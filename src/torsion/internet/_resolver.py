@@ -156,6 +156,14 @@ class HostResolution:
         if onCancel is not None:
             onCancel()
 
+    def _cancelWith(self, onCancel: Callable[[], object]) -> None:
+        """
+        Call C{onCancel} if the lookup is cancelled from now on.  Does
+        nothing once the lookup is over.
+        """
+        if not self.over:
+            self._onCancel = onCancel
+
     def _finish(self) -> bool:
         """
         Mark the lookup over.
@@ -172,6 +180,17 @@ class HostResolution:
     def __repr__(self) -> str:
         state = " cancelled" if self.cancelled else " over" if self.over else ""
         return f"<HostResolution {self.name!r}{state}>"
+
+
+def _began(resolutionReceiver: IResolutionReceiver, hostName: str) -> HostResolution:
+    """
+    Start a lookup of C{hostName}, telling C{resolutionReceiver} it began.
+
+    @return: The lookup; already over if the receiver cancelled it.
+    """
+    resolution = HostResolution(hostName)
+    resolutionReceiver.resolutionBegan(resolution)
+    return resolution
 
 
 @implementer(IHostnameResolver)
@@ -225,14 +244,7 @@ class GAIResolver:
         """
         family = _familyFor(addressTypes)
         socketType = _socketTypeFor(transportSemantics)
-        lookup: Deferred[Sequence[tuple[int, int, int, str, Any]]] | None = None
-
-        def onCancel() -> None:
-            if lookup is not None:
-                lookup.cancel()
-
-        resolution = HostResolution(hostName, onCancel)
-        resolutionReceiver.resolutionBegan(resolution)
+        resolution = _began(resolutionReceiver, hostName)
         if resolution.over:
             return resolution
         lookup = deferToThreadPool(
@@ -244,6 +256,7 @@ class GAIResolver:
             family,
             socketType,
         )
+        resolution._cancelWith(lookup.cancel)
 
         def deliver(results: Sequence[tuple[int, int, int, str, Any]]) -> None:
             seen: set[IAddress] = set()
@@ -309,14 +322,7 @@ class SimpleResolverComplexifier:
         family = _familyFor(addressTypes)
         _socketTypeFor(transportSemantics)
         kind: Literal["TCP", "UDP"] = "UDP" if transportSemantics == "UDP" else "TCP"
-        lookup: Deferred[str] | None = None
-
-        def onCancel() -> None:
-            if lookup is not None:
-                lookup.cancel()
-
-        resolution = HostResolution(hostName, onCancel)
-        resolutionReceiver.resolutionBegan(resolution)
+        resolution = _began(resolutionReceiver, hostName)
 
         def finish(address: IAddress | None) -> None:
             if resolution.over:
@@ -349,6 +355,7 @@ class SimpleResolverComplexifier:
             finish(IPv4Address(kind, address, portNumber))
 
         lookup = self._simpleResolver.getHostByName(hostName)
+        resolution._cancelWith(lookup.cancel)
         lookup.addCallbacks(found, failed)
         return resolution
 
@@ -361,11 +368,12 @@ def _isIPv6Literal(name: str) -> bool:
     return True
 
 
-@implementer(IResolutionReceiver)
-class _FirstIPv4:
+class _FirstAddress:
     """
-    Receives a lookup, firing a Deferred with its first IPv4 address or
-    failing it with L{DNSLookupError}.
+    The base of the receivers that turn a lookup into a Deferred firing
+    with one address (as text); cancelling the Deferred cancels the lookup.
+    Subclasses say which address, in C{addressResolved} and
+    C{resolutionComplete}.
     """
 
     def __init__(self, name: str) -> None:
@@ -379,6 +387,14 @@ class _FirstIPv4:
 
     def resolutionBegan(self, resolutionInProgress: IHostResolution) -> None:
         self.resolution = resolutionInProgress
+
+
+@implementer(IResolutionReceiver)
+class _FirstIPv4(_FirstAddress):
+    """
+    Receives a lookup, firing a Deferred with its first IPv4 address or
+    failing it with L{DNSLookupError}.
+    """
 
     def addressResolved(self, address: IAddress) -> None:
         if isinstance(address, IPv4Address) and not self.deferred.called:
@@ -449,8 +465,7 @@ class SynchronousResolver:
         @return: The lookup, already over.
         """
         kind: Literal["TCP", "UDP"] = "UDP" if transportSemantics == "UDP" else "TCP"
-        resolution = HostResolution(hostName)
-        resolutionReceiver.resolutionBegan(resolution)
+        resolution = _began(resolutionReceiver, hostName)
         if not resolution.over:
             resolutionReceiver.addressResolved(IPv4Address(kind, "127.0.0.1", portNumber))
         if resolution._finish():
@@ -464,6 +479,29 @@ def _isIPv4Literal(name: str) -> bool:
     except OSError:
         return False
     return name.count(".") == 3
+
+
+# For each kind of resolver: the method it must have, its interface, and
+# the reactor method that installs it.
+_RESOLVER_KINDS = {
+    "name": ("resolveHostName", "IHostnameResolver", "installNameResolver"),
+    "simple": ("getHostByName", "IResolverSimple", "installResolver"),
+}
+
+
+def _checkResolver(resolver: object, kind: Literal["name", "simple"]) -> None:
+    """
+    Check that C{resolver} can be installed as the C{kind} resolver.
+
+    @raise TypeError: If it lacks the method that kind of resolver has.
+    """
+    method, interface, install = _RESOLVER_KINDS[kind]
+    if not callable(getattr(resolver, method, None)):
+        _, otherInterface, otherInstall = _RESOLVER_KINDS["simple" if kind == "name" else "name"]
+        raise TypeError(
+            f"{install}() needs an {interface} (with {method}), "
+            f"not {resolver!r}; for an {otherInterface} use {otherInstall}()"
+        )
 
 
 @implementer(IReactorPluggableNameResolver, IReactorPluggableResolver)
@@ -509,11 +547,7 @@ class PluggableResolverMixin:
         @return: The name resolver it replaces.
         @raise TypeError: If C{resolver} has no C{resolveHostName}.
         """
-        if not callable(getattr(resolver, "resolveHostName", None)):
-            raise TypeError(
-                f"installNameResolver() needs an IHostnameResolver (with resolveHostName), "
-                f"not {resolver!r}; for an IResolverSimple use installResolver()"
-            )
+        _checkResolver(resolver, "name")
         previous = self.nameResolver
         self._nameResolver = resolver
         self._simpleResolver = ComplexResolverSimplifier(resolver)
@@ -528,11 +562,7 @@ class PluggableResolverMixin:
         @return: The resolver it replaces.
         @raise TypeError: If C{resolver} has no C{getHostByName}.
         """
-        if not callable(getattr(resolver, "getHostByName", None)):
-            raise TypeError(
-                f"installResolver() needs an IResolverSimple (with getHostByName), "
-                f"not {resolver!r}; for an IHostnameResolver use installNameResolver()"
-            )
+        _checkResolver(resolver, "simple")
         previous = self.resolver
         self._simpleResolver = resolver
         self._nameResolver = SimpleResolverComplexifier(resolver)

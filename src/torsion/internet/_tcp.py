@@ -30,7 +30,7 @@ import ipaddress
 import os
 import socket
 from collections import deque
-from typing import Any
+from typing import Any, Protocol
 
 from zope.interface import implementer
 
@@ -305,6 +305,50 @@ def _closedFileno() -> int:
     return -1
 
 
+class _ListeningPort(Protocol):
+    """
+    What L{_stopListening} and L{_firePortClosed} need of a port (a TCP or
+    UNIX stream port, or a UNIX datagram port).
+    """
+
+    connected: int
+    reactor: Any
+    _closed: Deferred[None] | None
+
+    def stopReading(self) -> None: ...
+
+    def connectionLost(self, reason: Failure) -> None: ...
+
+
+def _stopListening(port: _ListeningPort) -> Deferred[None]:
+    """
+    Stop C{port} reading and close it in the next reactor iteration
+    (C{connectionLost}).
+
+    @return: A Deferred firing once it is closed (at once if it is not
+        open); the same one to every caller while it closes.
+    """
+    if port._closed is not None:
+        return port._closed
+    if not port.connected:
+        return succeed(None)
+    closed: Deferred[None] = Deferred()
+    port._closed = closed
+    port.connected = 0
+    port.stopReading()
+    port.reactor.callLater(0, port.connectionLost, Failure(ConnectionDone()))
+    return closed
+
+
+def _firePortClosed(port: _ListeningPort) -> None:
+    """
+    Fire the Deferred that L{_stopListening} gave out, if there is one.
+    """
+    closed, port._closed = port._closed, None
+    if closed is not None:
+        closed.callback(None)
+
+
 class Server(Connection):
     """
     The transport of a connection accepted by a L{Port}.
@@ -395,13 +439,20 @@ class Port(FileDescriptor):
         except OSError as e:
             skt.close()
             raise CannotListenError(self.interface, self.port, e) from e
-        skt.setblocking(False)
-        self.socket = skt
         self._realPortNumber = skt.getsockname()[1]
         host = _address(self.addressFamily, skt.getsockname())
         unspecified = ipaddress.ip_address(host.host.split("%")[0]).is_unspecified
         self._boundHost = None if unspecified else host
         self._listenedOn = host
+        self._startAccepting(skt)
+
+    def _startAccepting(self, skt: socket.socket) -> None:
+        """
+        Accept on C{skt}, a bound and listening socket: start the factory
+        and watch the socket for connections.
+        """
+        skt.setblocking(False)
+        self.socket = skt
         self.fileno = skt.fileno  # type: ignore[method-assign]
         self.factory.doStart()
         self.connected = 1
@@ -497,15 +548,7 @@ class Port(FileDescriptor):
 
         @return: A Deferred firing once the port is closed.
         """
-        if self._closed is not None:
-            return self._closed
-        if not self.connected:
-            return succeed(None)
-        self._closed = Deferred()
-        self.connected = 0
-        self.stopReading()
-        self.reactor.callLater(0, self.connectionLost, Failure(ConnectionDone()))
-        return self._closed
+        return _stopListening(self)
 
     loseConnection = stopListening  # type: ignore[assignment]
 
@@ -525,9 +568,7 @@ class Port(FileDescriptor):
         try:
             self.factory.doStop()
         finally:
-            closed, self._closed = self._closed, None
-            if closed is not None:
-                closed.callback(None)
+            _firePortClosed(self)
 
     def logPrefix(self) -> str:
         """
@@ -721,9 +762,7 @@ class Connector:
             self.factory.doStart()
             self._factoryStarted = True
         try:
-            self.transport = transport = Client(
-                self.host, self.port, self.bindAddress, self, self.reactor
-            )
+            self.transport = transport = self._makeTransport()
         except OSError as e:
             # No socket (out of descriptors, say): fail like any attempt.
             self.transport = None
@@ -735,6 +774,13 @@ class Connector:
                 self.timeout, transport.failIfNotConnected, ConnectTimeoutError()
             )
         self.factory.startedConnecting(self)
+
+    def _makeTransport(self) -> Client:
+        """
+        @return: The transport of a new attempt, which starts it.
+        @raise OSError: If it cannot have a socket (out of descriptors, say).
+        """
+        return Client(self.host, self.port, self.bindAddress, self, self.reactor)
 
     def stopConnecting(self) -> None:
         """

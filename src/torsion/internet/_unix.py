@@ -29,6 +29,9 @@
 # succeeds or the connector's timeout fires.  OS errors become ConnectError
 # subclasses once, here, naming the path: ECONNREFUSED ->
 # ConnectionRefusedError, a missing or unusable path -> BadFileError.
+# Connector is TCP's with a UNIX Client as its transport, so a socket()
+# that fails (out of descriptors) fails the attempt on the next turn, as
+# for TCP, instead of raising from connectUNIX().
 #
 # Descriptor passing (SCM_RIGHTS)
 # -------------------------------
@@ -81,7 +84,6 @@ from torsion.internet._errors import (
     FileDescriptorOverrun,
     getConnectError,
 )
-from torsion.internet._errors import TimeoutError as ConnectTimeoutError
 from torsion.internet._itransport import IFileDescriptorReceiver, IListeningPort, IUNIXTransport
 from torsion.logger import Logger
 from torsion.python.failure import Failure
@@ -121,6 +123,20 @@ def _describe(error: OSError, address: str | bytes) -> str:
         size = len(os.fsencode(address))
         text = f"{text} ({size} bytes; AF_UNIX allows about 100): use a shorter path"
     return text
+
+
+def _removeIfSame(path: str | bytes, inode: tuple[int, int] | None) -> None:
+    """
+    Remove the file at C{path} if it is still the one whose C{(st_dev,
+    st_ino)} is C{inode} (and not one another process put there since);
+    errors are ignored.
+    """
+    try:
+        info = os.lstat(path)
+        if (info.st_dev, info.st_ino) == inode:
+            os.remove(path)
+    except OSError:
+        pass
 
 
 def _connectError(error: OSError, address: str | bytes) -> ConnectError:
@@ -550,23 +566,13 @@ class Port(_tcp.Port):
                     "or listen with wantPID=True to have a dead server's file cleaned up"
                 )
             raise self._cannotListen(OSError(e.errno, text)) from e
-        skt.setblocking(False)
-        self.socket = skt
-        self.fileno = skt.fileno  # type: ignore[method-assign]
-        self.factory.doStart()
-        self.connected = 1
-        self.startReading()
+        self._startAccepting(skt)
 
     def _removeSocketFile(self) -> None:
         """
         Remove the socket file, if it is still the one this port bound.
         """
-        try:
-            info = os.lstat(self.address)
-            if (info.st_dev, info.st_ino) == self._inode:
-                os.remove(self.address)
-        except OSError:
-            pass
+        _removeIfSame(self.address, self._inode)
         self._inode = None
 
     def getHost(self) -> UNIXAddress:  # type: ignore[override]  # UNIX, not IP
@@ -707,24 +713,12 @@ class Connector(_tcp.Connector):
                 "is in the abstract namespace, which has no lock file; drop checkPID"
             )
 
-    def connect(self) -> None:
+    def _makeTransport(self) -> Client:
         """
-        Start connecting (again).
-
-        @raise RuntimeError: Unless disconnected.
+        @return: The transport of a new attempt, which starts it.
+        @raise OSError: If it cannot have a socket (out of descriptors, say).
         """
-        if self.state != "disconnected":
-            raise RuntimeError(f"cannot connect() while {self.state}")
-        self.state = "connecting"
-        if not self._factoryStarted:
-            self.factory.doStart()
-            self._factoryStarted = True
-        self.transport = transport = Client(self.address, self, self.reactor, self.checkPID)
-        if self.timeout is not None:
-            self._timeoutCall = self.reactor.callLater(
-                self.timeout, transport.failIfNotConnected, ConnectTimeoutError()
-            )
-        self.factory.startedConnecting(self)
+        return Client(self.address, self, self.reactor, self.checkPID)
 
     def getDestination(self) -> UNIXAddress:  # type: ignore[override]  # UNIX, not IP
         """

@@ -38,17 +38,24 @@ from typing import Any
 from zope.interface import Interface, implementer
 
 from torsion.internet._address import UNIXAddress
-from torsion.internet._deferred import Deferred, succeed
+from torsion.internet._deferred import Deferred
 from torsion.internet._errors import (
     CannotListenError,
-    ConnectionDone,
     MessageLengthError,
     NotConnectingError,
 )
 from torsion.internet._ireactor import ILoggingContext, IReadDescriptor
 from torsion.internet._ireactornet import IReactorUNIXDatagram
 from torsion.internet._itransport import IConnector, IListeningPort
-from torsion.internet._unix import UNIXPath, _connectError, _describe, _isAbstract, _show
+from torsion.internet._tcp import _firePortClosed, _stopListening
+from torsion.internet._unix import (
+    UNIXPath,
+    _connectError,
+    _describe,
+    _isAbstract,
+    _removeIfSame,
+    _show,
+)
 from torsion.logger import Logger
 from torsion.python.failure import Failure
 
@@ -282,6 +289,22 @@ class DatagramPort:
             error.errno, f"{_describe(error, address)}: nothing is bound at {_show(address)}"
         ) from error
 
+    def _sendingSocket(self, datagram: object) -> socket.socket | None:
+        """
+        The socket to send C{datagram} on.
+
+        @return: The socket; L{None} when closed (the datagram is dropped).
+        @raise TypeError: If C{datagram} is not bytes.
+        """
+        if self.socket is None:
+            return None
+        if not isinstance(datagram, bytes | bytearray | memoryview):
+            raise TypeError(
+                f"{type(self).__name__}.write() takes bytes, not {type(datagram).__name__}; "
+                "encode text first"
+            )
+        return self.socket
+
     def write(self, datagram: bytes, address: UNIXPath) -> None:
         """
         Send C{datagram} to the socket bound at C{address}.
@@ -293,16 +316,12 @@ class DatagramPort:
             the system's error, with the path in the message).
         @raise TypeError: If C{datagram} is not bytes.
         """
-        if self.socket is None:
+        skt = self._sendingSocket(datagram)
+        if skt is None:
             return
-        if not isinstance(datagram, bytes | bytearray | memoryview):
-            raise TypeError(
-                f"{type(self).__name__}.write() takes bytes, not {type(datagram).__name__}; "
-                "encode text first"
-            )
         target = os.fspath(address)
         try:
-            self.socket.sendto(datagram, target)
+            skt.sendto(datagram, target)
         except OSError as e:
             self._sendError(e, len(datagram), target)
 
@@ -325,27 +344,14 @@ class DatagramPort:
 
         @return: A Deferred firing once the port is closed.
         """
-        if self._closed is not None:
-            return self._closed
-        if not self.connected:
-            return succeed(None)
-        self._closed = Deferred()
-        self.connected = 0
-        self.stopReading()
-        self.reactor.callLater(0, self.connectionLost, Failure(ConnectionDone()))
-        return self._closed
+        return _stopListening(self)
 
     loseConnection = stopListening
 
     def _removeSocketFile(self) -> None:
         if self.address is None or self._inode is None:
             return
-        try:
-            info = os.lstat(self.address)
-            if (info.st_dev, info.st_ino) == self._inode:
-                os.remove(self.address)
-        except OSError:
-            pass
+        _removeIfSame(self.address, self._inode)
         self._inode = None
 
     def connectionLost(self, reason: Failure | None = None) -> None:
@@ -365,9 +371,7 @@ class DatagramPort:
             if wasOpen and self.protocol.transport is self:
                 self.protocol.doStop()
         finally:
-            closed, self._closed = self._closed, None
-            if closed is not None:
-                closed.callback(None)
+            _firePortClosed(self)
 
 
 @implementer(IUNIXDatagramConnectedTransport, IConnector)
@@ -450,15 +454,11 @@ class ConnectedDatagramPort(DatagramPort):
         @raise MessageLengthError: If the datagram is too long to send.
         @raise TypeError: If C{datagram} is not bytes.
         """
-        if self.socket is None:
+        skt = self._sendingSocket(datagram)
+        if skt is None:
             return
-        if not isinstance(datagram, bytes | bytearray | memoryview):
-            raise TypeError(
-                f"{type(self).__name__}.write() takes bytes, not {type(datagram).__name__}; "
-                "encode text first"
-            )
         try:
-            self.socket.send(datagram)
+            skt.send(datagram)
         except OSError as e:
             if e.errno in _GONE:
                 self._refused(e)
