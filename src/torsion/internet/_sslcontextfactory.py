@@ -20,7 +20,12 @@ from torsion.internet._sslcert import (
     KeyPair,
     rememberHostCertificate,
 )
-from torsion.internet._sslsettings import SSLv23_METHOD, _methodVersions, platformTrust
+from torsion.internet._sslsettings import (
+    SSLv23_METHOD,
+    _methodVersions,
+    _newContext,
+    platformTrust,
+)
 
 # --- legacy context factories ----------------------------------------------
 
@@ -74,11 +79,7 @@ class DefaultOpenSSLContextFactory(ContextFactory):
         low, high = _methodVersions(self.sslmethod, "DefaultOpenSSLContextFactory")
         key = _readFile(self.privateKeyFileName, "private key", KeyPair.loadPEM)
         certificate = _readFile(self.certificateFileName, "certificate", Certificate.loadPEM)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.minimum_version = ssl.TLSVersion(low.value)
-        if high is not None:
-            context.maximum_version = ssl.TLSVersion(high.value)
-        context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+        context = _newContext(ssl.PROTOCOL_TLS_SERVER, low, high)
         context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
         try:
             context.load_cert_chain(self.certificateFileName, self.privateKeyFileName)
@@ -130,11 +131,7 @@ class ClientContextFactory(ContextFactory):
         """
         if self._context is None:
             low, high = _methodVersions(self.method, "ClientContextFactory")
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.minimum_version = ssl.TLSVersion(low.value)
-            if high is not None:
-                context.maximum_version = ssl.TLSVersion(high.value)
-            context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+            context = _newContext(ssl.PROTOCOL_TLS_CLIENT, low, high)
             platformTrust()._addCACertsToContext(context)
             self._context = context
         return self._context

@@ -52,6 +52,7 @@ from torsion.internet._sslsettings import (
     TLSVersion,
     _certificates,
     _methodVersions,
+    _newContext,
     _stdlibVersion,
     _trustRoot,
     platformTrust,
@@ -243,8 +244,7 @@ class CertificateOptions:
             for name, value in given.items():
                 if value is not None:
                     raise TypeError(f"pass method or {name}, not both (prefer {name})")
-            low, high = _methodVersions(method, "CertificateOptions")
-            return ssl.TLSVersion(low.value), None if high is None else ssl.TLSVersion(high.value)
+            return _methodVersions(method, "CertificateOptions")
         if raiseMinimumTo is not None and insecurelyLowerMinimumTo is not None:
             raise TypeError("pass raiseMinimumTo or insecurelyLowerMinimumTo, not both")
         minimum = _stdlibVersion(_DEFAULT_MINIMUM, "")
@@ -263,11 +263,11 @@ class CertificateOptions:
         return minimum, maximum
 
     def _makeContext(self, server: bool) -> ssl.SSLContext:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server else ssl.PROTOCOL_TLS_CLIENT)
-        context.minimum_version = self._minimumVersion
-        if self._maximumVersion is not None:
-            context.maximum_version = self._maximumVersion
-        context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+        context = _newContext(
+            ssl.PROTOCOL_TLS_SERVER if server else ssl.PROTOCOL_TLS_CLIENT,
+            self._minimumVersion,
+            self._maximumVersion,
+        )
         if not self.enableSessionTickets:
             context.options |= ssl.OP_NO_TICKET
         if server:

@@ -2,7 +2,9 @@
 # factories: protocol versions (TLSVersion and pyOpenSSL's method numbers,
 # mapped to the standard library's), cipher and Diffie-Hellman settings,
 # and trust roots (the certificate authorities a peer must chain to, added
-# to an ssl.SSLContext by _addCACertsToContext).
+# to an ssl.SSLContext by _addCACertsToContext).  _newContext makes the
+# contexts all of them start from: one side, a range of versions, no
+# compression and no renegotiation.
 from __future__ import annotations
 
 import enum
@@ -69,11 +71,11 @@ _INSECURE_METHODS = {
 }
 
 
-def _methodVersions(method: int, what: str) -> tuple[TLSVersion, TLSVersion | None]:
+def _methodVersions(method: int, what: str) -> tuple[ssl.TLSVersion, ssl.TLSVersion | None]:
     if method in _NEGOTIATING_METHODS:
-        return _DEFAULT_MINIMUM, None
+        return ssl.TLSVersion(_DEFAULT_MINIMUM.value), None
     if method == TLSv1_2_METHOD:
-        return TLSVersion.TLSv1_2, TLSVersion.TLSv1_2
+        return ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_2
     if method in _INSECURE_METHODS:
         raise ValueError(
             f"{what}: method={_INSECURE_METHODS[method]} pins an insecure protocol version; "
@@ -89,6 +91,17 @@ def _stdlibVersion(version: TLSVersion, what: str) -> ssl.TLSVersion:
     if not isinstance(version, TLSVersion):
         raise TypeError(f"{what} takes a TLSVersion constant, not {version!r}")
     return ssl.TLSVersion(version.value)
+
+
+def _newContext(
+    protocol: int, minimum: ssl.TLSVersion, maximum: ssl.TLSVersion | None
+) -> ssl.SSLContext:
+    context = ssl.SSLContext(protocol)
+    context.minimum_version = minimum
+    if maximum is not None:
+        context.maximum_version = maximum
+    context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+    return context
 
 
 class AcceptableCiphers:
