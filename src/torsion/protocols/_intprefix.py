@@ -9,9 +9,10 @@
 #
 # How it works
 # ------------
-# Buffering is the same as in _netstring.py: the unparsed bytes are
-# `_buffer[_start:]` followed by the parked chunks in `_more`; a chunk that
-# arrives when nothing is left over becomes the buffer without a copy;
+# Buffering is _ChunkBuffer's (_chunkbuffer.py), as in _netstring.py: the
+# unparsed bytes are `_buffer[_start:]` followed by the parked chunks in
+# `_more`; a chunk that arrives when nothing is left over becomes the
+# buffer without a copy;
 # `_need` is how many bytes past `_start` the next string needs (the prefix
 # at a boundary, prefix + payload once the prefix is read), and parked
 # chunks are joined only when they can satisfy it.  So many small strings
@@ -26,6 +27,8 @@
 from __future__ import annotations
 
 import struct
+
+from torsion.protocols._chunkbuffer import _ChunkBuffer
 
 DEFAULT_MAX_LENGTH = 99999
 
@@ -80,7 +83,7 @@ def _compile(struct_format: str) -> struct.Struct:
     )
 
 
-class IntPrefixParser:
+class IntPrefixParser(_ChunkBuffer):
     """
     Split a byte stream into length-prefixed payloads.
 
@@ -92,27 +95,13 @@ class IntPrefixParser:
         see L{configure}).
     """
 
-    __slots__ = (
-        "_buffer",
-        "_more",
-        "_more_len",
-        "_need",
-        "_start",
-        "_struct",
-        "max_length",
-        "prefix_length",
-        "struct_format",
-    )
+    __slots__ = ("_struct", "max_length", "prefix_length", "struct_format")
 
     def __init__(self, struct_format: str = "!I", max_length: int = DEFAULT_MAX_LENGTH) -> None:
-        self._buffer = b""
-        self._start = 0
-        self._more: list[bytes] = []
-        self._more_len = 0
         self._struct = _compile(struct_format)
+        super().__init__(self._struct.size)
         self.struct_format = struct_format
         self.prefix_length = self._struct.size
-        self._need = self._struct.size
         self.max_length = 0
         self.configure(struct_format, max_length)
 
@@ -133,30 +122,6 @@ class IntPrefixParser:
                 "e.g. MAX_LENGTH = 99999"
             )
         self.max_length = max_length
-
-    def __len__(self) -> int:
-        return len(self._buffer) - self._start + self._more_len
-
-    def feed(self, data: bytes) -> None:
-        """
-        Add bytes from the peer.
-        """
-        if type(data) is not bytes:
-            data = bytes(data)
-        if self._start == len(self._buffer) and not self._more:
-            self._buffer = data
-            self._start = 0
-        elif data:
-            self._more.append(data)
-            self._more_len += len(data)
-
-    def _consolidate(self) -> bytes:
-        self._more.insert(0, self._buffer[self._start :])
-        self._buffer = buffer = b"".join(self._more)
-        self._start = 0
-        self._more = []
-        self._more_len = 0
-        return buffer
 
     def next_string(self) -> bytes | None:
         """
@@ -243,11 +208,7 @@ class IntPrefixParser:
         framed = [piece for string in strings for piece in (pack(len(string)), string)]
         framed.append(self._buffer[self._start :])
         framed.extend(self._more)
-        self._buffer = b"".join(framed)
-        self._start = 0
-        self._more = []
-        self._more_len = 0
-        self._need = self._struct.size
+        self._reset(b"".join(framed), self._struct.size)
 
     def unparsed(self) -> bytes:
         """
@@ -261,11 +222,7 @@ class IntPrefixParser:
         """
         Throw the buffered bytes away and parse C{data} instead.
         """
-        self._buffer = data if type(data) is bytes else bytes(data)
-        self._start = 0
-        self._more = []
-        self._more_len = 0
-        self._need = self._struct.size
+        self._reset(data if type(data) is bytes else bytes(data), self._struct.size)
 
 
 def encode_prefixed(data: bytes, struct_format: str = "!I", prefix_length: int = 4) -> bytes:

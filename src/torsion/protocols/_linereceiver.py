@@ -31,9 +31,17 @@
 # A line longer than MAX_LENGTH makes the parser discard the buffer and
 # hand it over; lineLengthExceeded gets it, and by default logs what was
 # wrong and closes this connection (only this one).
+#
+# What the two receivers share off the per-line path (settings, making the
+# parser, sendLine, lineLengthExceeded, taking the unread bytes) lives in
+# _LineProtocol; their delivery loops stay separate and inline, each
+# checking only what can change its next line.  _unreadPending, which puts
+# batch-taken messages back into a parser, also serves the string
+# receivers (_stringreceivers.py).
 from __future__ import annotations
 
 from typing import Any
+from typing import Protocol as _TypingProtocol
 
 from torsion.internet._protocol import Protocol
 from torsion.logger import Logger
@@ -67,6 +75,28 @@ def _describeLongLine(data: bytes, delimiter: bytes, maxLength: int) -> str:
         f"{len(data)} bytes arrived without a {delimiter!r} delimiter, "
         f"over MAX_LENGTH ({maxLength})"
     )
+
+
+class _Unreading(_TypingProtocol):
+    """
+    A parser that can take back messages it handed out in a batch.
+    """
+
+    def unread(self, items: list[bytes], /) -> None: ...
+
+
+def _unreadPending(parser: _Unreading, pending: list[bytes] | None) -> None:
+    """
+    Give the messages taken out of C{parser} but not delivered yet back to
+    it, first in line.
+
+    @param pending: The messages in reverse order (the next one last, as
+        the delivery loops pop them); emptied.
+    """
+    if pending:
+        pending.reverse()
+        parser.unread(pending)
+        pending.clear()
 
 
 class _PauseableMixin(Protocol):
@@ -105,10 +135,10 @@ class _PauseableMixin(Protocol):
         transport.stopProducing()
 
 
-class LineOnlyReceiver(Protocol):
+class _LineProtocol(Protocol):
     """
-    A protocol that receives lines only: simpler and faster than
-    L{LineReceiver}, with no raw mode and no pausing.
+    What L{LineOnlyReceiver} and L{LineReceiver} share: their settings, the
+    parser made from them, and sending.
 
     @cvar delimiter: The bytes that end a line.
     @cvar MAX_LENGTH: The longest line accepted, in bytes, not counting the
@@ -122,6 +152,59 @@ class LineOnlyReceiver(Protocol):
     _busyReceiving: bool = False
     _log = Logger()
 
+    def _makeParser(self) -> LineParser:
+        parser = self._parser = LineParser(self.delimiter, self.MAX_LENGTH)
+        return parser
+
+    def _takeUnreadBytes(self) -> bytes:
+        """
+        Take every received byte not delivered yet, undelivered lines
+        included (startTLS gives them to TLS).
+        """
+        parser = self._parser
+        if parser is None:
+            return b""
+        _unreadPending(parser, self._pending)
+        return parser.take()
+
+    def sendLine(self, line: bytes) -> None:
+        """
+        Send C{line} followed by the delimiter.
+
+        @param line: The line, without a delimiter.
+        @raise TypeError: If C{line} is not bytes.
+        """
+        transport: Any = self.transport
+        transport.write(encode_line(line, self.delimiter))
+
+    def lineLengthExceeded(self, line: bytes) -> None:
+        """
+        Called when a line is longer than L{MAX_LENGTH}; by default, log what
+        was wrong and close the connection.
+
+        @param line: The buffered bytes, starting with the long line (which
+            may be incomplete), possibly followed by more lines; they have
+            been discarded.
+        """
+        self._log.warn(
+            "Closing the connection to {peer}: {problem}",
+            peer=_peerOf(self.transport),
+            problem=_describeLongLine(line, self.delimiter, self.MAX_LENGTH),
+        )
+        transport: Any = self.transport
+        transport.loseConnection()
+
+
+class LineOnlyReceiver(_LineProtocol):
+    """
+    A protocol that receives lines only: simpler and faster than
+    L{LineReceiver}, with no raw mode and no pausing.
+
+    @cvar delimiter: The bytes that end a line.
+    @cvar MAX_LENGTH: The longest line accepted, in bytes, not counting the
+        delimiter; longer ones go to L{lineLengthExceeded}.
+    """
+
     def dataReceived(self, data: bytes) -> None:
         """
         Parse C{data} and call L{lineReceived} for each complete line.
@@ -133,7 +216,7 @@ class LineOnlyReceiver(Protocol):
         """
         parser = self._parser
         if parser is None:
-            parser = self._parser = LineParser(self.delimiter, self.MAX_LENGTH)
+            parser = self._makeParser()
         elif self.delimiter is not parser.delimiter or parser.max_length != self.MAX_LENGTH:
             parser.configure(self.delimiter, self.MAX_LENGTH)
         parser.feed(data)
@@ -164,21 +247,6 @@ class LineOnlyReceiver(Protocol):
             self._pending = None
             self._busyReceiving = False
 
-    def _takeUnreadBytes(self) -> bytes:
-        """
-        Take every received byte not delivered yet, undelivered lines
-        included (startTLS gives them to TLS).
-        """
-        parser = self._parser
-        if parser is None:
-            return b""
-        pending = self._pending
-        if pending:
-            pending.reverse()
-            parser.unread(pending)
-            pending.clear()
-        return parser.take()
-
     def lineReceived(self, line: bytes) -> None:
         """
         Called with each line; override it.
@@ -190,34 +258,8 @@ class LineOnlyReceiver(Protocol):
             f"{type(self).__name__} must override lineReceived(line) to handle lines"
         )
 
-    def sendLine(self, line: bytes) -> None:
-        """
-        Send C{line} followed by the delimiter.
 
-        @param line: The line, without a delimiter.
-        @raise TypeError: If C{line} is not bytes.
-        """
-        transport: Any = self.transport
-        transport.write(encode_line(line, self.delimiter))
-
-    def lineLengthExceeded(self, line: bytes) -> None:
-        """
-        Called when a line is longer than L{MAX_LENGTH}; by default, log what
-        was wrong and close the connection.
-
-        @param line: The buffered bytes, starting with the long line (which
-            may be incomplete); they have been discarded.
-        """
-        self._log.warn(
-            "Closing the connection to {peer}: {problem}",
-            peer=_peerOf(self.transport),
-            problem=_describeLongLine(line, self.delimiter, self.MAX_LENGTH),
-        )
-        transport: Any = self.transport
-        transport.loseConnection()
-
-
-class LineReceiver(_PauseableMixin):
+class LineReceiver(_PauseableMixin, _LineProtocol):
     """
     A protocol that receives lines, and can switch to raw data and back.
 
@@ -232,16 +274,6 @@ class LineReceiver(_PauseableMixin):
     """
 
     line_mode: int = 1
-    delimiter: bytes = DEFAULT_DELIMITER
-    MAX_LENGTH: int = DEFAULT_MAX_LENGTH
-    _parser: LineParser | None = None
-    _pending: list[bytes] | None = None
-    _busyReceiving: bool = False
-    _log = Logger()
-
-    def _makeParser(self) -> LineParser:
-        parser = self._parser = LineParser(self.delimiter, self.MAX_LENGTH)
-        return parser
 
     def dataReceived(self, data: bytes) -> None:
         """
@@ -308,8 +340,7 @@ class LineReceiver(_PauseableMixin):
             # delivered stay first in line.
             self._pending = None
             if lines:
-                lines.reverse()
-                parser.unread(lines)
+                _unreadPending(parser, lines)
         return not (transport is not None and transport.disconnecting)
 
     def _deliverEach(self, parser: LineParser) -> None:
@@ -369,23 +400,8 @@ class LineReceiver(_PauseableMixin):
 
         @return: The bytes.
         """
-        parser = self._parser
-        if parser is None:
-            return b""
-        pending = self._pending
-        if pending:
-            # Lines taken out of the parser but not delivered yet come first.
-            pending.reverse()
-            parser.unread(pending)
-            pending.clear()
-        return parser.take()
-
-    def _takeUnreadBytes(self) -> bytes:
-        """
-        Take every received byte not delivered yet (startTLS gives them to
-        TLS).
-        """
-        return LineReceiver.clearLineBuffer(self)
+        # Lines taken out of the parser but not delivered yet come first.
+        return _LineProtocol._takeUnreadBytes(self)
 
     def lineReceived(self, line: bytes) -> None:
         """
@@ -409,33 +425,6 @@ class LineReceiver(_PauseableMixin):
             f"{type(self).__name__} called setRawMode() but does not override "
             "rawDataReceived(data) to handle raw data"
         )
-
-    def sendLine(self, line: bytes) -> None:
-        """
-        Send C{line} followed by the delimiter.
-
-        @param line: The line, without a delimiter.
-        @raise TypeError: If C{line} is not bytes.
-        """
-        transport: Any = self.transport
-        transport.write(encode_line(line, self.delimiter))
-
-    def lineLengthExceeded(self, line: bytes) -> None:
-        """
-        Called when a line is longer than L{MAX_LENGTH}; by default, log what
-        was wrong and close the connection.
-
-        @param line: The buffered bytes, starting with the long line (which
-            may be incomplete), possibly followed by more lines; they have
-            been discarded.
-        """
-        self._log.warn(
-            "Closing the connection to {peer}: {problem}",
-            peer=_peerOf(self.transport),
-            problem=_describeLongLine(line, self.delimiter, self.MAX_LENGTH),
-        )
-        transport: Any = self.transport
-        transport.loseConnection()
 
 
 __all__ = ["LineOnlyReceiver", "LineReceiver"]

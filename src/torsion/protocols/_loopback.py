@@ -51,6 +51,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from zope.interface import implementer
+from zope.interface.interface import InterfaceClass
 
 from torsion.internet._deferred import Deferred
 from torsion.internet._errors import ConnectionAborted, ConnectionDone, ConnectionLost
@@ -73,6 +74,25 @@ from torsion.python.failure import Failure
 def _globalReactor() -> Any:
     from torsion.internet import reactor
 
+    return reactor
+
+
+def _reactorProviding(
+    caller: str, interface: InterfaceClass, reactor: Any, advice: str = ""
+) -> Any:
+    """
+    The reactor C{caller} was given, or the global one, checked.
+
+    @param advice: Said after the error message's "does not".
+    @raise TypeError: If the reactor does not provide C{interface}.
+    """
+    if reactor is None:
+        reactor = _globalReactor()
+    if not interface.providedBy(reactor):
+        raise TypeError(
+            f"{caller}() needs a reactor that provides {interface.__name__}; "
+            f"{reactor!r} does not{advice}"
+        )
     return reactor
 
 
@@ -654,12 +674,7 @@ def loopbackTCP(
         client could not connect.
     @raise TypeError: If C{reactor} does not provide L{IReactorTCP}.
     """
-    if reactor is None:
-        reactor = _globalReactor()
-    if not IReactorTCP.providedBy(reactor):
-        raise TypeError(
-            f"loopbackTCP() needs a reactor that provides IReactorTCP; {reactor!r} does not"
-        )
+    reactor = _reactorProviding("loopbackTCP", IReactorTCP, reactor)
 
     def listen(factory: _SingleServer) -> Any:
         return reactor.listenTCP(port, factory, interface="127.0.0.1")
@@ -691,13 +706,9 @@ def loopbackUNIX(
         client could not connect.
     @raise TypeError: If C{reactor} does not provide L{IReactorUNIX}.
     """
-    if reactor is None:
-        reactor = _globalReactor()
-    if not IReactorUNIX.providedBy(reactor):
-        raise TypeError(
-            f"loopbackUNIX() needs a reactor that provides IReactorUNIX; {reactor!r} "
-            "does not (use loopbackTCP or loopbackAsync instead)"
-        )
+    reactor = _reactorProviding(
+        "loopbackUNIX", IReactorUNIX, reactor, " (use loopbackTCP or loopbackAsync instead)"
+    )
     directory = tempfile.mkdtemp(prefix="torsion-loopback-")
     path = os.path.join(directory, "s")
 

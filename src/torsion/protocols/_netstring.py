@@ -11,10 +11,9 @@
 #
 # How it works
 # ------------
-# The unparsed bytes are `_buffer[_start:]` followed by the chunks in
-# `_more`.  A chunk that arrives when nothing is left over simply becomes
-# the buffer (no copy); otherwise it is parked in `_more`.  `_need` is how
-# many bytes (counting from `_start`) must be available before another
+# Buffering is _ChunkBuffer's (_chunkbuffer.py): the unparsed bytes are
+# `_buffer[_start:]` followed by the chunks parked in `_more`.  `_need` is
+# how many bytes (counting from `_start`) must be available before another
 # attempt can get further: 1 at a string boundary, more while a length is
 # being read, the whole header + payload + comma once the length is known.
 # The parked chunks are joined into the buffer only once they can satisfy
@@ -33,6 +32,8 @@
 # same strings.  A netstring stream cannot be resynchronised after a
 # mistake, so the error is sticky: every later call raises it again.
 from __future__ import annotations
+
+from torsion.protocols._chunkbuffer import _ChunkBuffer
 
 DEFAULT_MAX_LENGTH = 99999
 _COLON = 0x3A
@@ -68,7 +69,7 @@ def _excerpt(data: bytes) -> str:
     return repr(data[:20]) + ("..." if len(data) > 20 else "")
 
 
-class NetstringParser:
+class NetstringParser(_ChunkBuffer):
     """
     Split a byte stream into netstring payloads.
 
@@ -76,23 +77,10 @@ class NetstringParser:
         see L{configure}).
     """
 
-    __slots__ = (
-        "_buffer",
-        "_error",
-        "_max_digits",
-        "_more",
-        "_more_len",
-        "_need",
-        "_start",
-        "max_length",
-    )
+    __slots__ = ("_error", "_max_digits", "max_length")
 
     def __init__(self, max_length: int = DEFAULT_MAX_LENGTH) -> None:
-        self._buffer = b""
-        self._start = 0
-        self._more: list[bytes] = []
-        self._more_len = 0
-        self._need = 1
+        super().__init__(1)
         self._error: NetstringParseError | None = None
         self.max_length = 0
         self._max_digits = 1
@@ -111,22 +99,6 @@ class NetstringParser:
             )
         self.max_length = max_length
         self._max_digits = len(str(max_length))
-
-    def __len__(self) -> int:
-        return len(self._buffer) - self._start + self._more_len
-
-    def feed(self, data: bytes) -> None:
-        """
-        Add bytes from the peer.
-        """
-        if type(data) is not bytes:
-            data = bytes(data)
-        if self._start == len(self._buffer) and not self._more:
-            self._buffer = data
-            self._start = 0
-        elif data:
-            self._more.append(data)
-            self._more_len += len(data)
 
     def _fail(self, message: str, data: bytes) -> NetstringParseError:
         self._error = NetstringParseError(message, data[:64])
@@ -167,17 +139,6 @@ class NetstringParser:
             f"the netstring length {_excerpt(digits)} has a leading zero, which netstrings forbid",
             digits,
         )
-
-    def _consolidate(self) -> bytes:
-        """
-        Join the parked chunks onto the unparsed bytes.
-        """
-        self._more.insert(0, self._buffer[self._start :])
-        self._buffer = buffer = b"".join(self._more)
-        self._start = 0
-        self._more = []
-        self._more_len = 0
-        return buffer
 
     def next_string(self) -> bytes | None:
         """

@@ -37,7 +37,7 @@ from torsion.protocols._intprefix import (
     StringTooLongError,
     encode_prefixed,
 )
-from torsion.protocols._linereceiver import _PauseableMixin, _peerOf
+from torsion.protocols._linereceiver import _PauseableMixin, _peerOf, _unreadPending
 from torsion.protocols._netstring import (
     DEFAULT_MAX_LENGTH as _NETSTRING_MAX_LENGTH,
 )
@@ -245,8 +245,7 @@ class IntNStringReceiver(_PauseableMixin):
         finally:
             self._pending = None
             if strings:
-                strings.reverse()
-                parser.unread(strings)
+                _unreadPending(parser, strings)
         return not (transport is not None and transport.disconnecting)
 
     def _deliverEach(self, parser: IntPrefixParser) -> None:
@@ -287,7 +286,7 @@ class IntNStringReceiver(_PauseableMixin):
         parser = self._parser
         if parser is None:
             return b""
-        self._flushPending(parser)
+        _unreadPending(parser, self._pending)
         return parser.unparsed()
 
     @recvd.setter
@@ -298,16 +297,6 @@ class IntNStringReceiver(_PauseableMixin):
         if self._pending:
             self._pending.clear()
         parser.replace(data)
-
-    def _flushPending(self, parser: IntPrefixParser) -> None:
-        """
-        Give the strings taken out but not delivered back to the parser.
-        """
-        pending = self._pending
-        if pending:
-            pending.reverse()
-            parser.unread(pending)
-            pending.clear()
 
     def stringReceived(self, string: bytes) -> None:
         """
