@@ -34,13 +34,24 @@
 #   checks `value` against the expected result;
 # - a Case with `loops` set is not calibrated: every sample is run(loops)
 #   (for workloads whose size is fixed by the issue, e.g. "100,000 timers").
+#
+# The scripts also share their command-line plumbing.  Every option whose
+# default depends on --quick is declared with default None and filled in
+# after parsing by fillQuickDefaults().  The in-process benchmarks (defer,
+# httpparse, reactor) start from timingParser() and finish with
+# parseTimingOptions(), which adds --profile and checks --rounds and
+# --sample-ms; their --profile runs profileCases().  (The benchmarks that
+# start server processes share theirs through bench_echo.py.)
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import io
 import math
 import os
 import platform
+import pstats
 import statistics
 import sys
 import time
@@ -174,6 +185,77 @@ def positive(kind: type[int] | type[float], what: str) -> Callable[[str], Any]:
     return parse
 
 
+def fillQuickDefaults(options: argparse.Namespace, **defaults: tuple[object, object]) -> None:
+    """
+    Give the options that were not on the command line their default.
+
+    @param options: Parsed options, with a C{quick} attribute; an option
+        not given is L{None}.
+    @param defaults: For each option's attribute name, its default under
+        C{--quick} and its default otherwise.
+    """
+    for name, (quick, full) in defaults.items():
+        if getattr(options, name) is None:
+            setattr(options, name, quick if options.quick else full)
+
+
+def timingParser(
+    description: str,
+    *,
+    quick: str = "3 rounds of 10 ms samples (a rough look)",
+    sampleType: Callable[[str], Any] = float,
+    sampleHelp: str = "wanted duration of one sample in ms (default 100; quick: 10)",
+) -> argparse.ArgumentParser:
+    """
+    Start the command line of an in-process benchmark: C{--quick},
+    C{--rounds} and C{--sample-ms}.
+
+    @param description: What the benchmark compares.
+    @param quick: Help of C{--quick}.
+    @param sampleType: The argparse type of C{--sample-ms}.
+    @param sampleHelp: Help of C{--sample-ms}.
+    @return: The parser; add the benchmark's own options, then call
+        L{parseTimingOptions}.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="samples per contender (default 11; quick: 3)"
+    )
+    parser.add_argument("--sample-ms", type=sampleType, default=None, help=sampleHelp)
+    return parser
+
+
+def parseTimingOptions(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    *,
+    profile: str = "instead of timing, profile torsion's side of each case with cProfile",
+    **quickDefaults: tuple[object, object],
+) -> argparse.Namespace:
+    """
+    Finish and parse the command line of an in-process benchmark.
+
+    @param parser: From L{timingParser}, with the benchmark's own options.
+    @param argv: Command-line arguments (without the program name).
+    @param profile: Help of C{--profile}, added last.
+    @param quickDefaults: The benchmark's own options to fill in, as for
+        L{fillQuickDefaults}.
+    @return: The options, with C{rounds} and C{sample_ms} filled in (3
+        rounds of 10 ms under C{--quick}, else 11 of 100 ms).
+    """
+    parser.add_argument("--profile", action="store_true", help=profile)
+    options = parser.parse_args(argv)
+    fillQuickDefaults(options, rounds=(3, 11), sample_ms=(10.0, 100.0), **quickDefaults)
+    if options.rounds < 1:
+        parser.error(f"--rounds must be at least 1, not {options.rounds}")
+    if not options.sample_ms > 0:
+        parser.error(
+            f"--sample-ms must be a positive number of milliseconds, not {options.sample_ms}"
+        )
+    return options
+
+
 def timeSample(run: Callable[[int], object], loops: int) -> int:
     """
     Time one call of C{run(loops)} with the garbage collector off.
@@ -260,6 +342,62 @@ def measure(case: Case, rounds: int, sampleNs: int) -> CaseResult:
             elapsed = timeSample(contender.run, loops)
             result.samples[contender.name].append(elapsed / loops)
     return result
+
+
+def profileCases(cases: Sequence[Case], sampleNs: int, top: int) -> list[str]:
+    """
+    Check every case, then run torsion's contender of each under cProfile.
+
+    Only the calling thread is profiled.  As when timing, the garbage
+    collector is off (after a collection).  cProfile slows Python calls
+    down much more than C code, so read the result as "where the time
+    goes", not as timings.
+
+    @param cases: The cases.
+    @param sampleNs: Roughly how long (unprofiled) to run a case that does
+        not fix its C{loops}.
+    @param top: How many functions to list per case, by own time.
+    @return: Lines of text.
+    @raise BenchmarkError: If a contender computes something wrong.
+    """
+    for case in cases:
+        check(case)
+    lines: list[str] = []
+    for case in cases:
+        run = next(c.run for c in case.contenders if c.name == SUBJECT)
+        loops = case.loops if case.loops is not None else calibrate(run, sampleNs)
+        profiler = cProfile.Profile()
+        wasEnabled = gc.isenabled()
+        gc.collect()
+        gc.disable()
+        try:
+            profiler.runcall(run, loops)
+        finally:
+            if wasEnabled:
+                gc.enable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats(pstats.SortKey.TIME).print_stats(top)
+        lines.append(f"== ({case.key}) {case.title}: torsion, {loops:,} repetitions")
+        lines.extend(
+            line
+            for line in out.getvalue().splitlines()
+            if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced"))
+        )
+        lines.append("")
+    return lines
+
+
+def sampleLine(rounds: int, sampleMs: float) -> str:
+    """
+    @param rounds: Samples per contender.
+    @param sampleMs: Wanted duration of one sample, in milliseconds.
+    @return: The report header's line on how the samples are taken.
+    """
+    return (
+        f"{rounds} rounds x ~{sampleMs:g} ms samples; contenders "
+        "interleaved round-robin in each round; gc disabled while timing"
+    )
 
 
 def environmentLines(peers: Iterable[tuple[str, str]]) -> list[str]:
@@ -406,11 +544,17 @@ __all__ = [
     "calibrate",
     "check",
     "environmentLines",
+    "fillQuickDefaults",
     "formatNs",
     "formatRatios",
     "formatTable",
     "measure",
+    "parseTimingOptions",
     "percentile",
+    "positive",
+    "profileCases",
+    "sampleLine",
     "timeSample",
+    "timingParser",
     "verdict",
 ]

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
-import io
 import os
-import pstats
 import sys
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
@@ -41,12 +38,14 @@ from benchmarks._harness import (
     CaseResult,
     Comparison,
     Contender,
-    calibrate,
-    check,
     environmentLines,
     formatRatios,
     formatTable,
     measure,
+    parseTimingOptions,
+    profileCases,
+    sampleLine,
+    timingParser,
 )
 from torsion.internet import defer as torsionDefer
 
@@ -389,77 +388,16 @@ def buildCases(twistedDefer: ModuleType | None, loop: asyncio.AbstractEventLoop)
     ]
 
 
-def profileCases(cases: Sequence[Case], sampleNs: int, top: int) -> list[str]:
-    """
-    Run torsion's contender of each case under cProfile.
-
-    cProfile slows Python-level calls down a lot more than C code, so read the
-    result as "where the time goes", not as timings.
-
-    @param cases: The cases.
-    @param sampleNs: Roughly how long (unprofiled) to run each case.
-    @param top: How many functions to list per case, by own time.
-    @return: Lines of text.
-    """
-    lines: list[str] = []
-    for case in cases:
-        run = next(c.run for c in case.contenders if c.name == SUBJECT)
-        loops = calibrate(run, sampleNs)
-        profiler = cProfile.Profile()
-        profiler.runcall(run, loops)
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats(pstats.SortKey.TIME).print_stats(top)
-        lines.append(f"== ({case.key}) {case.title}: torsion, {loops:,} repetitions")
-        lines.extend(
-            line
-            for line in out.getvalue().splitlines()
-            if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced"))
-        )
-        lines.append("")
-    return lines
-
-
 def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     @param argv: Command-line arguments (without the program name).
     @return: The parsed options, with C{rounds} and C{sample_ms} filled in.
     """
-    parser = argparse.ArgumentParser(
-        description="Compare torsion's Deferreds with Twisted's and with asyncio."
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="3 rounds of 10 ms samples (a rough look)"
-    )
-    parser.add_argument(
-        "--rounds", type=int, default=None, help="samples per contender (default 11; quick: 3)"
-    )
-    parser.add_argument(
-        "--sample-ms",
-        type=float,
-        default=None,
-        help="wanted duration of one sample in ms (default 100; quick: 10)",
-    )
+    parser = timingParser("Compare torsion's Deferreds with Twisted's and with asyncio.")
     parser.add_argument(
         "--no-twisted", action="store_true", help="leave Twisted out, as if it were not installed"
     )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="instead of timing, profile torsion's side of each case with cProfile",
-    )
-    options = parser.parse_args(argv)
-    if options.rounds is None:
-        options.rounds = 3 if options.quick else 11
-    if options.sample_ms is None:
-        options.sample_ms = 10.0 if options.quick else 100.0
-    if options.rounds < 1:
-        parser.error(f"--rounds must be at least 1, not {options.rounds}")
-    if not options.sample_ms > 0:
-        parser.error(
-            f"--sample-ms must be a positive number of milliseconds, not {options.sample_ms}"
-        )
-    return options
+    return parseTimingOptions(parser, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -481,8 +419,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cases = buildCases(twistedDefer, loop)
         if options.profile:
-            for case in cases:
-                check(case)
             print("\n".join(profileCases(cases, sampleNs, top=12)))
             return 0
         print("torsion Deferred micro-benchmarks")
@@ -491,10 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 environmentLines([("torsion", describeTorsion()), ("Twisted", twistedVersion)])
             )
         )
-        print(
-            f"{options.rounds} rounds x ~{options.sample_ms:g} ms samples; contenders "
-            "interleaved round-robin in each round; gc disabled while timing"
-        )
+        print(sampleLine(options.rounds, options.sample_ms))
         print()
         results: list[CaseResult] = []
         for case in cases:

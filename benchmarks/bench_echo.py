@@ -45,17 +45,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Generic, Protocol, TypeVar
 
 if __package__ in (None, ""):
     # Run as a script: make the repository root importable for `benchmarks`.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torsion
-from benchmarks._harness import BenchmarkError, environmentLines, positive
+from benchmarks._harness import BenchmarkError, environmentLines, fillQuickDefaults, positive
 
 HERE = Path(__file__).resolve().parent / "echo"
 
@@ -432,22 +432,63 @@ def runLoad(
     )
 
 
+class Rated(Protocol):
+    """
+    What L{RoundResults} needs of a run: its rate.
+    """
+
+    @property
+    def rate(self) -> float:
+        """
+        The run's rate: messages, MB, handshakes or requests per second.
+        """
+
+
+RunT = TypeVar("RunT", bound=Rated)
+
+
+def profileServer(
+    spec: ServerSpec, pinning: Pinning, top: int, load: Callable[[Server], RunT]
+) -> tuple[RunT, list[str]]:
+    """
+    Start C{spec}'s server under cProfile, load it once, and stop it.
+
+    @param top: How many functions to list, by own time.
+    @param load: Runs the load against the started server; its result is
+        returned.
+    @return: What C{load} returned, and the profile's lines.
+    @raise BenchmarkError: If the server fails to start or to stop.
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        statsPath = Path(directory) / "torsion.prof"
+        server = startServer(spec, pinning, ["--profile", str(statsPath)])
+        try:
+            run = load(server)
+            server.stop()
+        finally:
+            if server.process.poll() is None:
+                server.process.kill()
+                server.process.wait()
+            server.log.close()
+        stream = io.StringIO()
+        pstats.Stats(str(statsPath), stream=stream).sort_stats("tottime").print_stats(top)
+    return run, stream.getvalue().splitlines()
+
+
 # -- measuring ------------------------------------------------------------------
 
 
 @dataclass(slots=True)
-class Results:
+class RoundResults(Generic[RunT]):
     """
-    Every run of every server, per workload, in round order.
+    Every run of every server, per workload, in round order: what the
+    server benchmarks (echo, tls, web) take their medians and per-round
+    ratios from.
+
+    @ivar runs: Workload key to server key to runs.
     """
 
-    runs: dict[str, dict[str, list[Run]]] = field(default_factory=dict)
-
-    def add(self, workload: Workload, key: str, run: Run) -> None:
-        """
-        Record C{run} of server C{key} on C{workload}.
-        """
-        self.runs.setdefault(workload.key, {}).setdefault(key, []).append(run)
+    runs: dict[str, dict[str, list[RunT]]] = field(default_factory=dict)
 
     def median(self, workload: str, key: str, attribute: str) -> float:
         """
@@ -458,10 +499,23 @@ class Results:
 
     def ratios(self, workload: str, key: str, baseline: str) -> list[float]:
         """
-        @return: Per round, C{key}'s messages per second over C{baseline}'s.
+        @return: Per round, C{key}'s rate over C{baseline}'s.
         """
         pairs = zip(self.runs[workload][key], self.runs[workload][baseline], strict=True)
         return [ours.rate / theirs.rate for ours, theirs in pairs]
+
+
+@dataclass(slots=True)
+class Results(RoundResults[Run]):
+    """
+    Every run of every server, per workload, in round order.
+    """
+
+    def add(self, workload: Workload, key: str, run: Run) -> None:
+        """
+        Record C{run} of server C{key} on C{workload}.
+        """
+        self.runs.setdefault(workload.key, {}).setdefault(key, []).append(run)
 
     def cpuRatios(self, workload: str, key: str, baseline: str) -> list[float]:
         """
@@ -595,23 +649,16 @@ def profileTorsion(
     @return: The report: the load generator's figures, then the C{top}
         functions by own time.
     """
-    with tempfile.TemporaryDirectory() as directory:
-        statsPath = Path(directory) / "torsion.prof"
-        server = startServer(spec, pinning, ["--profile", str(statsPath)])
-        try:
-            run = runLoad(programs, pinning, server, WORKLOADS[0], seconds, 0.5)
-            server.stop()
-        finally:
-            if server.process.poll() is None:
-                server.process.kill()
-                server.process.wait()
-            server.log.close()
-        stream = io.StringIO()
-        pstats.Stats(str(statsPath), stream=stream).sort_stats("tottime").print_stats(top)
+    run, profile = profileServer(
+        spec,
+        pinning,
+        top,
+        lambda server: runLoad(programs, pinning, server, WORKLOADS[0], seconds, 0.5),
+    )
     return [
         f"== (a) {WORKLOADS[0].title}: torsion under cProfile, {run.rate:,.0f} messages/s "
         "(cProfile slows it down several times; compare shares, not times)",
-        *stream.getvalue().splitlines(),
+        *profile,
     ]
 
 
@@ -803,42 +850,21 @@ def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     @return: The command line, with C{--quick} defaults filled in.
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1 round of short runs, 200 idle")
-    parser.add_argument(
-        "--rounds", type=positive(int, "a positive whole number"), help="default 7; quick: 1"
-    )
-    parser.add_argument(
-        "--seconds",
-        type=positive(float, "a positive number of seconds"),
-        help="measured time of each run (default 1; quick: 0.2)",
-    )
-    parser.add_argument(
-        "--warmup",
-        type=positive(float, "a positive number of seconds"),
-        help="uncounted time before each run (default 0.3; quick: 0.05)",
-    )
+    parser = serverParser(__doc__.split("\n\n")[0], "1 round of short runs, 200 idle", rounds=7)
+    addRunTimeOptions(parser, "measured time of each run (default 1; quick: 0.2)")
     parser.add_argument(
         "--idle",
         type=positive(int, "a positive whole number"),
         help="idle connections for the memory figure (default 5000; quick: 200)",
     )
-    parser.add_argument("--no-twisted", action="store_true", help="leave Twisted out")
-    parser.add_argument("--no-uvloop", action="store_true", help="leave uvloop out")
-    parser.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
+    addLeaveOutOptions(parser, [("twisted", "Twisted"), ("uvloop", "uvloop")])
     parser.add_argument(
         "--profile", action="store_true", help="only run (a) against torsion under cProfile"
     )
     arguments = parser.parse_args(argv)
-    quick = arguments.quick
-    if arguments.rounds is None:
-        arguments.rounds = 1 if quick else 7
-    if arguments.seconds is None:
-        arguments.seconds = 0.2 if quick else 1.0
-    if arguments.warmup is None:
-        arguments.warmup = 0.05 if quick else 0.3
-    if arguments.idle is None:
-        arguments.idle = 200 if quick else 5000
+    fillQuickDefaults(
+        arguments, rounds=(1, 7), seconds=(0.2, 1.0), warmup=(0.05, 0.3), idle=(200, 5000)
+    )
     return arguments
 
 
@@ -852,6 +878,58 @@ def peerVersion(module: str, package: str, leftOut: bool, option: str) -> str:
     if importlib.util.find_spec(module) is None:
         return f"left out: not installed (pip install {package}, or the 'bench' extra)"
     return importlib.metadata.version(package)
+
+
+def serverParser(description: str, quick: str, rounds: int) -> argparse.ArgumentParser:
+    """
+    Start the command line of a benchmark that runs servers: C{--quick} and
+    C{--rounds}.
+
+    @param description: The benchmark's summary.
+    @param quick: Help of C{--quick}.
+    @param rounds: The default number of rounds (1 under C{--quick}); fill
+        it in with L{fillQuickDefaults}.
+    @return: The parser.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument(
+        "--rounds",
+        type=positive(int, "a positive whole number"),
+        help=f"default {rounds}; quick: 1",
+    )
+    return parser
+
+
+def addRunTimeOptions(parser: argparse.ArgumentParser, seconds: str) -> None:
+    """
+    Add C{--seconds}, the counted time of each run, and C{--warmup}, the
+    uncounted load before it (fill them in with L{fillQuickDefaults}).
+
+    @param parser: A benchmark's parser.
+    @param seconds: Help of C{--seconds}.
+    """
+    parser.add_argument(
+        "--seconds", type=positive(float, "a positive number of seconds"), help=seconds
+    )
+    parser.add_argument(
+        "--warmup",
+        type=positive(float, "a positive number of seconds"),
+        help="uncounted time before each run (default 0.3; quick: 0.05)",
+    )
+
+
+def addLeaveOutOptions(parser: argparse.ArgumentParser, peers: Sequence[tuple[str, str]]) -> None:
+    """
+    Add a C{--no-PEER} switch per peer, then C{--no-pin}.
+
+    @param parser: A benchmark's parser.
+    @param peers: (option suffix, name in the help) pairs, e.g.
+        C{("twisted", "Twisted")} for C{--no-twisted}.
+    """
+    for option, name in peers:
+        parser.add_argument(f"--no-{option}", action="store_true", help=f"leave {name} out")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

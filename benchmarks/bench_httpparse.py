@@ -54,9 +54,6 @@ The table the run prints is authoritative for the installed versions.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
-import pstats
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -68,16 +65,17 @@ if __package__ in (None, ""):
 
 import torsion
 from benchmarks._harness import (
-    SUBJECT,
     Case,
     CaseResult,
     Comparison,
     Contender,
-    calibrate,
-    check,
     environmentLines,
     formatRatios,
     measure,
+    parseTimingOptions,
+    profileCases,
+    sampleLine,
+    timingParser,
 )
 from torsion.web._httpparse import Data, EndOfMessage, HTTPParseError, RequestHead, RequestParser
 
@@ -519,73 +517,18 @@ def formatRates(results: Sequence[CaseResult]) -> list[str]:
     return lines
 
 
-def profileCases(cases: Sequence[Case], sampleNs: int, top: int) -> list[str]:
-    """
-    Run torsion's contender of each case under cProfile ("where the time
-    goes", not timings).
-
-    @return: Lines of text.
-    """
-    lines: list[str] = []
-    for case in cases:
-        run = next(c.run for c in case.contenders if c.name == SUBJECT)
-        loops = calibrate(run, sampleNs)
-        profiler = cProfile.Profile()
-        profiler.runcall(run, loops)
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(pstats.SortKey.TIME).print_stats(top)
-        lines.append(f"== ({case.key}) {case.title}: torsion, {loops:,} repetitions")
-        lines.extend(
-            line
-            for line in out.getvalue().splitlines()
-            if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced"))
-        )
-        lines.append("")
-    return lines
-
-
 def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     @param argv: Command-line arguments (without the program name).
     @return: The parsed options, with C{rounds} and C{sample_ms} filled in.
     """
-    parser = argparse.ArgumentParser(
-        description="Compare torsion's HTTP/1.1 request parser with httptools and h11."
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="3 rounds of 10 ms samples (a rough look)"
-    )
-    parser.add_argument(
-        "--rounds", type=int, default=None, help="samples per contender (default 11; quick: 3)"
-    )
-    parser.add_argument(
-        "--sample-ms",
-        type=float,
-        default=None,
-        help="wanted duration of one sample in ms (default 100; quick: 10)",
-    )
+    parser = timingParser("Compare torsion's HTTP/1.1 request parser with httptools and h11.")
     parser.add_argument(
         "--no-peers",
         action="store_true",
         help="leave httptools and h11 out, as if they were not installed",
     )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="instead of timing, profile torsion's side of each case with cProfile",
-    )
-    options = parser.parse_args(argv)
-    if options.rounds is None:
-        options.rounds = 3 if options.quick else 11
-    if options.sample_ms is None:
-        options.sample_ms = 10.0 if options.quick else 100.0
-    if options.rounds < 1:
-        parser.error(f"--rounds must be at least 1, not {options.rounds}")
-    if not options.sample_ms > 0:
-        parser.error(
-            f"--sample-ms must be a positive number of milliseconds, not {options.sample_ms}"
-        )
-    return options
+    return parseTimingOptions(parser, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -600,16 +543,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     peers, versions = importPeers(options.no_peers)
     cases = buildCases(peers)
     if options.profile:
-        for case in cases:
-            check(case)
         print("\n".join(profileCases(cases, sampleNs, top=12)))
         return 0
     print("torsion HTTP/1.1 request parser benchmark")
     print("\n".join(environmentLines([("torsion", torsion.__version__), *versions])))
-    print(
-        f"{options.rounds} rounds x ~{options.sample_ms:g} ms samples; contenders "
-        "interleaved round-robin in each round; gc disabled while timing"
-    )
+    print(sampleLine(options.rounds, options.sample_ms))
     print()
     results = [measure(case, options.rounds, sampleNs) for case in cases]
     print("requests parsed per second (from the median time per repetition)")

@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
 import gc
 import importlib
 import importlib.metadata
-import io
-import pstats
 import random
 import select
 import statistics
@@ -51,21 +48,21 @@ if __package__ in (None, ""):
 
 import torsion
 from benchmarks._harness import (
-    SUBJECT,
     BenchmarkError,
     Case,
     CaseResult,
     Comparison,
     Contender,
     Timed,
-    calibrate,
-    check,
     environmentLines,
     formatRatios,
     formatTable,
     measure,
+    parseTimingOptions,
     percentile,
     positive,
+    profileCases,
+    timingParser,
 )
 from torsion.internet._pollingreactor import PollingReactor
 from torsion.internet.epollreactor import EPollReactor
@@ -903,64 +900,17 @@ def memoryLines(memory: dict[str, TimerMemory], plan: TimerPlan) -> list[str]:
     return lines
 
 
-def profileCases(cases: Sequence[Case], sampleNs: int, top: int) -> list[str]:
-    """
-    Run torsion's contender of each case under cProfile.
-
-    Only the calling thread is profiled: for (3a) that is the reactor's side.
-    cProfile slows Python calls more than C code, so read the result as
-    "where the time goes", not as timings.
-
-    @param cases: The cases.
-    @param sampleNs: Roughly how long (unprofiled) to run a calibrated case.
-    @param top: How many functions to list per case, by own time.
-    @return: Lines of text.
-    """
-    lines: list[str] = []
-    for case in cases:
-        run = next(c.run for c in case.contenders if c.name == SUBJECT)
-        loops = case.loops if case.loops is not None else calibrate(run, sampleNs)
-        profiler = cProfile.Profile()
-        # As when timing: no collections at moments set by earlier cases.
-        gc.collect()
-        gc.disable()
-        try:
-            profiler.runcall(run, loops)
-        finally:
-            gc.enable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats(pstats.SortKey.TIME).print_stats(top)
-        lines.append(f"== ({case.key}) {case.title}: torsion, {loops:,} repetitions")
-        lines.extend(
-            line
-            for line in out.getvalue().splitlines()
-            if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced"))
-        )
-        lines.append("")
-    return lines
-
-
 def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     @param argv: Command-line arguments (without the program name).
     @return: The parsed options, with C{rounds}, C{sample_ms} and C{wakes}
         filled in.
     """
-    parser = argparse.ArgumentParser(
-        description="Compare torsion's reactor with Twisted's, asyncio's and uvloop's."
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="3 rounds, 10 ms samples, 50 wakes (a rough look)"
-    )
-    parser.add_argument(
-        "--rounds", type=int, default=None, help="samples per contender (default 11; quick: 3)"
-    )
-    parser.add_argument(
-        "--sample-ms",
-        type=positive(float, "a positive number of milliseconds"),
-        default=None,
-        help="wanted duration of one sample of (2) and (3a) in ms (default 100; quick: 10)",
+    parser = timingParser(
+        "Compare torsion's reactor with Twisted's, asyncio's and uvloop's.",
+        quick="3 rounds, 10 ms samples, 50 wakes (a rough look)",
+        sampleType=positive(float, "a positive number of milliseconds"),
+        sampleHelp="wanted duration of one sample of (2) and (3a) in ms (default 100; quick: 10)",
     )
     parser.add_argument(
         "--timers",
@@ -999,20 +949,12 @@ def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-uvloop", action="store_true", help="leave uvloop out, as if it were not installed"
     )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="instead of timing, profile torsion's side of (1), (2) and (3a) with cProfile",
+    options = parseTimingOptions(
+        parser,
+        argv,
+        profile="instead of timing, profile torsion's side of (1), (2) and (3a) with cProfile",
+        wakes=(50, 200),
     )
-    options = parser.parse_args(argv)
-    if options.rounds is None:
-        options.rounds = 3 if options.quick else 11
-    if options.sample_ms is None:
-        options.sample_ms = 10.0 if options.quick else 100.0
-    if options.wakes is None:
-        options.wakes = 50 if options.quick else 200
-    if options.rounds < 1:
-        parser.error(f"--rounds must be at least 1, not {options.rounds}")
     if options.timers < 2:
         parser.error(f"--timers must be at least 2 (half are cancelled), not {options.timers}")
     return options
@@ -1054,8 +996,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     phases: Phases = {}
     cases, latencyCase = buildCases(makers, options, plan, phases)
     if arguments.profile:
-        for case in cases:
-            check(case)
         print("\n".join(profileCases(cases, sampleNs, top=14)))
         return 0
 

@@ -47,10 +47,8 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import importlib.util
-import io
 import json
 import os
-import pstats
 import shutil
 import ssl
 import statistics
@@ -67,16 +65,20 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torsion
-from benchmarks._harness import BenchmarkError, environmentLines, positive
+from benchmarks._harness import BenchmarkError, environmentLines, fillQuickDefaults
 from benchmarks.bench_echo import (
     Pinning,
+    RoundResults,
     Server,
     ServerSpec,
+    addLeaveOutOptions,
+    addRunTimeOptions,
     alignRows,
     choosePinning,
     peerVersion,
+    profileServer,
+    serverParser,
     serving,
-    startServer,
 )
 from benchmarks.tls.libraries import formatFloors, measureFloors
 
@@ -389,13 +391,12 @@ def runLoad(
 
 
 @dataclass(slots=True)
-class Results:
+class Results(RoundResults[Run]):
     """
     Every counted run of every server, per workload, in round order, and
     what the checking runs negotiated.
     """
 
-    runs: dict[str, dict[str, list[Run]]] = field(default_factory=dict)
     negotiated: dict[str, str] = field(default_factory=dict)
 
     def add(self, workload: Workload, key: str, run: Run) -> None:
@@ -403,20 +404,6 @@ class Results:
         Record C{run} of server C{key} on C{workload}.
         """
         self.runs.setdefault(workload.key, {}).setdefault(key, []).append(run)
-
-    def median(self, workload: str, key: str, attribute: str) -> float:
-        """
-        @return: The median over rounds of C{attribute} of C{key}'s runs.
-        """
-        values: list[float] = [getattr(run, attribute) for run in self.runs[workload][key]]
-        return statistics.median(values)
-
-    def ratios(self, workload: str, key: str, baseline: str) -> list[float]:
-        """
-        @return: Per round, C{key}'s rate over C{baseline}'s.
-        """
-        pairs = zip(self.runs[workload][key], self.runs[workload][baseline], strict=True)
-        return [ours.rate / theirs.rate for ours, theirs in pairs]
 
     def cpuRatios(self, workload: str, key: str, baseline: str) -> list[float]:
         """
@@ -472,24 +459,14 @@ def profileTorsion(
 
     @return: The report: the rate, then the C{top} functions by own time.
     """
-    with tempfile.TemporaryDirectory() as directory:
-        statsPath = Path(directory) / "torsion.prof"
-        server = startServer(spec, pinning, ["--profile", str(statsPath)])
-        try:
-            run = runLoad(programs, server, workload, seconds, 0.5)
-            server.stop()
-        finally:
-            if server.process.poll() is None:
-                server.process.kill()
-                server.process.wait()
-            server.log.close()
-        stream = io.StringIO()
-        pstats.Stats(str(statsPath), stream=stream).sort_stats("tottime").print_stats(top)
+    run, profile = profileServer(
+        spec, pinning, top, lambda server: runLoad(programs, server, workload, seconds, 0.5)
+    )
     rate = f"{run.rate:,.0f} {'MB' if workload.kind == 'echo' else 'handshakes'}/s"
     return [
         f"== ({workload.key}) {workload.title}: torsion under cProfile, {rate} "
         "(cProfile slows it down; compare shares, not times)",
-        *stream.getvalue().splitlines(),
+        *profile,
     ]
 
 
@@ -670,44 +647,23 @@ def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     @return: The command line, with C{--quick} defaults filled in.
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1 round of short runs")
-    parser.add_argument(
-        "--rounds", type=positive(int, "a positive whole number"), help="default 5; quick: 1"
-    )
-    parser.add_argument(
-        "--seconds",
-        type=positive(float, "a positive number of seconds"),
-        help="counted time of each run (default 1; quick: 0.2)",
-    )
-    parser.add_argument(
-        "--warmup",
-        type=positive(float, "a positive number of seconds"),
-        help="uncounted time before each run (default 0.3; quick: 0.05)",
-    )
+    parser = serverParser(__doc__.split("\n\n")[0], "1 round of short runs", rounds=5)
+    addRunTimeOptions(parser, "counted time of each run (default 1; quick: 0.2)")
     parser.add_argument(
         "--key",
         choices=["ecdsa", "rsa"],
         default="ecdsa",
         help="the servers' key: ECDSA P-256 (default) or RSA-2048",
     )
-    parser.add_argument("--no-twisted", action="store_true", help="leave Twisted out")
-    parser.add_argument("--no-uvloop", action="store_true", help="leave uvloop out")
-    parser.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
+    addLeaveOutOptions(parser, [("twisted", "Twisted"), ("uvloop", "uvloop")])
     parser.add_argument(
         "--profile",
         choices=["echo", "handshake"],
         help="only run (a) or (c) once against torsion under cProfile",
     )
     arguments = parser.parse_args(argv)
-    quick = arguments.quick
-    if arguments.rounds is None:
-        arguments.rounds = 1 if quick else 5
-    if arguments.seconds is None:
-        arguments.seconds = 0.2 if quick else 1.0
-    if arguments.warmup is None:
-        arguments.warmup = 0.05 if quick else 0.3
-    arguments.check = 0.1 if quick else 0.3
+    fillQuickDefaults(arguments, rounds=(1, 5), seconds=(0.2, 1.0), warmup=(0.05, 0.3))
+    arguments.check = 0.1 if arguments.quick else 0.3
     return arguments
 
 

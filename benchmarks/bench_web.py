@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import io
 import json
 import os
-import pstats
 import resource
 import shutil
 import statistics
@@ -45,16 +43,19 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torsion
-from benchmarks._harness import BenchmarkError, environmentLines, positive
+from benchmarks._harness import BenchmarkError, environmentLines, fillQuickDefaults, positive
 from benchmarks.bench_echo import (
     Pinning,
+    RoundResults,
     Server,
     ServerSpec,
+    addLeaveOutOptions,
     alignRows,
     choosePinning,
     peerVersion,
+    profileServer,
+    serverParser,
     serving,
-    startServer,
 )
 from benchmarks.bench_tls import waitSeconds
 
@@ -317,7 +318,7 @@ def checkServer(heading: str, port: int, workload: Workload, expected: bytes) ->
 
 
 @dataclass(slots=True)
-class Results:
+class Results(RoundResults[Run]):
     """
     Every run of every server, per workload, in round order, and the
     problems found.
@@ -327,7 +328,6 @@ class Results:
         answers, wrk errors): those runs failed.
     """
 
-    runs: dict[str, dict[str, list[Run]]] = field(default_factory=dict)
     problems: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def add(self, workload: str, key: str, run: Run) -> None:
@@ -347,20 +347,6 @@ class Results:
         @return: Whether C{key} has runs on C{workload}.
         """
         return bool(self.runs.get(workload, {}).get(key))
-
-    def median(self, workload: str, key: str, attribute: str) -> float:
-        """
-        @return: The median over rounds of C{attribute} of C{key}'s runs.
-        """
-        values: list[float] = [getattr(run, attribute) for run in self.runs[workload][key]]
-        return statistics.median(values)
-
-    def ratios(self, workload: str, key: str, baseline: str) -> list[float]:
-        """
-        @return: Per round, C{key}'s requests/s over C{baseline}'s.
-        """
-        pairs = zip(self.runs[workload][key], self.runs[workload][baseline], strict=True)
-        return [ours.rate / theirs.rate for ours, theirs in pairs]
 
     def cpuRatios(self, workload: str, key: str, baseline: str) -> list[float]:
         """
@@ -462,29 +448,20 @@ def profileTorsion(
     @return: The report (wrk's figures, then the C{top} functions by own
         time) and the run.
     """
-    with tempfile.TemporaryDirectory() as directory:
-        statsPath = Path(directory) / "torsion.prof"
-        server = startServer(spec, pinning, ["--profile", str(statsPath)])
-        try:
-            checkServer(
-                spec.heading, server.port, workload, content if workload.file else b"Hello, world!"
-            )
-            run = runWrk(wrk, server, workload, seconds)
-            server.stop()
-        finally:
-            if server.process.poll() is None:
-                server.process.kill()
-                server.process.wait()
-            server.log.close()
-        stream = io.StringIO()
-        pstats.Stats(str(statsPath), stream=stream).sort_stats("tottime").print_stats(top)
+
+    def load(server: Server) -> Run:
+        expected = content if workload.file else b"Hello, world!"
+        checkServer(spec.heading, server.port, workload, expected)
+        return runWrk(wrk, server, workload, seconds)
+
+    run, profile = profileServer(spec, pinning, top, load)
     errors = f", WRK COUNTED ERRORS: {formatErrors(run.errors)}" if run.errors else ""
     return [
         f"== ({workload.key}) {workload.title}: torsion.web under cProfile, "
         f"{run.rate:,.0f} requests/s, "
         f"{run.cpuUs:,.1f} us CPU/request{errors} (cProfile slows it down several times; "
         "compare shares, not times)",
-        *stream.getvalue().splitlines(),
+        *profile,
     ], run
 
 
@@ -631,10 +608,8 @@ def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     @return: The command line, with C{--quick} defaults filled in.
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1 round of 1 s runs, no warm-up runs")
-    parser.add_argument(
-        "--rounds", type=positive(int, "a positive whole number"), help="default 5; quick: 1"
+    parser = serverParser(
+        __doc__.split("\n\n")[0], "1 round of 1 s runs, no warm-up runs", rounds=5
     )
     parser.add_argument(
         "--seconds",
@@ -646,9 +621,7 @@ def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default="abc",
         help="which cases to run, e.g. 'ab' (default: abc)",
     )
-    parser.add_argument("--no-twisted", action="store_true", help="leave twisted.web out")
-    parser.add_argument("--no-aiohttp", action="store_true", help="leave aiohttp out")
-    parser.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
+    addLeaveOutOptions(parser, [("twisted", "twisted.web"), ("aiohttp", "aiohttp")])
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -661,11 +634,7 @@ def parseArguments(argv: Sequence[str] | None) -> argparse.Namespace:
     unknown = set(arguments.cases) - {w.key for w in WORKLOADS}
     if unknown or not arguments.cases:
         parser.error(f"--cases takes letters among a, b and c, not {arguments.cases!r}")
-    quick = arguments.quick
-    if arguments.rounds is None:
-        arguments.rounds = 1 if quick else 5
-    if arguments.seconds is None:
-        arguments.seconds = 1 if quick else 3
+    fillQuickDefaults(arguments, rounds=(1, 5), seconds=(1, 3))
     return arguments
 
 

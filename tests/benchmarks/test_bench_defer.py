@@ -9,12 +9,9 @@ implementations, and reports each ratio.
 
 from __future__ import annotations
 
+import functools
 import gc
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from benchmarks._harness import (
@@ -28,7 +25,10 @@ from benchmarks._harness import (
     verdict,
 )
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_defer.py"
+from tests.benchmarks.support import assertRefused, profileHeadings, runScript
+
+#: Runs the script in a fresh interpreter: C{runBenchmark(*arguments, env=...)}.
+runBenchmark = functools.partial(runScript, "bench_defer.py")
 
 #: Ratio lines with a target (from the issue), when every peer is available.
 TARGET_RATIOS = [
@@ -47,26 +47,6 @@ INFO_RATIOS = [("d", "Twisted"), ("d", "asyncio send"), ("d", "asyncio Task")]
 
 #: Fast enough for a test: one round, samples of about a millisecond.
 TINY = ["--quick", "--rounds", "1", "--sample-ms", "1"]
-
-
-def runBenchmark(
-    *arguments: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """
-    Run the benchmark script in a fresh interpreter.
-
-    @param arguments: Command-line arguments for the script.
-    @param env: Extra environment variables.
-    @return: The finished process, with text output.
-    """
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def ratioLine(output: str, case: str, baseline: str) -> re.Match[str] | None:
@@ -140,8 +120,7 @@ def test_profile() -> None:
     """
     process = runBenchmark("--profile", "--sample-ms", "1", "--no-twisted")
     assert process.returncode == 0, process.stderr
-    headings = re.findall(r"^== \((\w+)\) .*: torsion, [\d,]+ repetitions$", process.stdout, re.M)
-    assert headings == ["a", "b", "c1", "c2", "d"]
+    assert profileHeadings(process.stdout) == ["a", "b", "c1", "c2", "d"]
     assert "_deferred.py" in process.stdout
 
 
@@ -156,9 +135,7 @@ def test_badArguments(arguments: list[str], message: str) -> None:
     """
     Nonsense options are refused with a message naming the bad value.
     """
-    process = runBenchmark(*arguments)
-    assert process.returncode == 2
-    assert message in process.stderr
+    assertRefused(runBenchmark(*arguments), message)
 
 
 def test_pureTorsion() -> None:

@@ -10,13 +10,12 @@ ratio is reported.  The report's helpers are checked on made-up figures.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
 import resource
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -36,7 +35,10 @@ from benchmarks.bench_echo import (
     workloadsFor,
 )
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_echo.py"
+from tests.benchmarks.support import assertRefused, checkCompilerFailure, runScript
+
+#: Runs the script in a fresh interpreter: C{runBenchmark(*arguments, env=...)}.
+runBenchmark = functools.partial(runScript, "bench_echo.py")
 
 HAVE_CC = bool(os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc"))
 HAVE_TWISTED = importlib.util.find_spec("twisted") is not None
@@ -53,26 +55,6 @@ SPECS = [
     ServerSpec("asyncio", "asyncio", ()),
     ServerSpec("c", "C epoll", ()),
 ]
-
-
-def runBenchmark(
-    *arguments: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """
-    Run the benchmark script in a fresh interpreter.
-
-    @param arguments: Command-line arguments for the script.
-    @param env: Extra environment variables.
-    @return: The finished process, with text output.
-    """
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def checkTables(output: str, headings: list[str], workloads: list[str]) -> None:
@@ -211,13 +193,7 @@ def test_noCompiler(tmp_path: Path) -> None:
     When the C compiler fails, the benchmark says which program did not
     compile and with what, and exits with status 3.
     """
-    failing = tmp_path / "cc"
-    failing.write_text("#!/bin/sh\necho 'no compiling today' >&2\nexit 1\n")
-    failing.chmod(0o755)
-    process = runBenchmark("--quick", env={"CC": str(failing)})
-    assert process.returncode == 3
-    assert f"compiling loadgen.c with {failing} failed" in process.stderr
-    assert "no compiling today" in process.stderr
+    checkCompilerFailure(runBenchmark, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -232,9 +208,7 @@ def test_badArguments(arguments: list[str], message: str) -> None:
     """
     Nonsense options are refused with a message naming the bad value.
     """
-    process = runBenchmark(*arguments)
-    assert process.returncode == 2
-    assert message in process.stderr
+    assertRefused(runBenchmark(*arguments), message)
 
 
 def fakeRun(rate: float, cpu: float = 99.0, userUs: float = 1.0) -> Run:

@@ -10,36 +10,20 @@ bad-input table is printed.
 
 from __future__ import annotations
 
+import functools
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from benchmarks.bench_httpparse import BAD_INPUTS, WORKLOADS, torsionVerdict
 
 from benchmarks import bench_httpparse
+from tests.benchmarks.support import assertRefused, profileHeadings, runScript
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_httpparse.py"
+#: Runs the script in a fresh interpreter: C{runBenchmark(*arguments, env=...)}.
+runBenchmark = functools.partial(runScript, "bench_httpparse.py")
 
 #: Fast enough for a test: one round, samples of about a millisecond.
 TINY = ["--quick", "--rounds", "1", "--sample-ms", "1"]
-
-
-def runBenchmark(*arguments: str) -> subprocess.CompletedProcess[str]:
-    """
-    Run the benchmark script in a fresh interpreter.
-
-    @param arguments: Command-line arguments for the script.
-    @return: The finished process, with text output.
-    """
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def peersInstalled() -> bool:
@@ -103,8 +87,7 @@ def test_profile() -> None:
     """
     process = runBenchmark("--profile", "--sample-ms", "1", "--no-peers")
     assert process.returncode == 0, process.stderr
-    headings = re.findall(r"^== \((\w)\) .*: torsion, [\d,]+ repetitions$", process.stdout, re.M)
-    assert headings == ["a", "b", "c", "d", "e"]
+    assert profileHeadings(process.stdout) == ["a", "b", "c", "d", "e"]
     assert "_httpparse.py" in process.stdout
 
 
@@ -119,9 +102,7 @@ def test_badArguments(arguments: list[str], message: str) -> None:
     """
     Nonsense options are refused with a message naming the bad value.
     """
-    process = runBenchmark(*arguments)
-    assert process.returncode == 2
-    assert message in process.stderr
+    assertRefused(runBenchmark(*arguments), message)
 
 
 def test_workloadsAgree() -> None:

@@ -9,12 +9,9 @@ each ratio and figure.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from benchmarks._harness import (
@@ -38,9 +35,11 @@ from benchmarks.bench_reactor import (
     torsionLoop,
 )
 
+from tests.benchmarks.support import assertRefused, profileHeadings, runScript
 from torsion.internet.epollreactor import EPollReactor
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_reactor.py"
+#: Runs the script in a fresh interpreter: C{runBenchmark(*arguments, env=...)}.
+runBenchmark = functools.partial(runScript, "bench_reactor.py")
 
 #: One round of workloads small enough for a test.
 TINY = [
@@ -78,23 +77,6 @@ def expectedRatios(
     information += [("2", peer) for peer in roundTrips]
     information += [(case, peer) for case in ("3a", "3b") for peer in peers]
     return targets, information
-
-
-def runBenchmark(*arguments: str) -> subprocess.CompletedProcess[str]:
-    """
-    Run the benchmark script in a fresh interpreter.
-
-    @param arguments: Command-line arguments for the script.
-    @return: The finished process, with text output.
-    """
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=dict(os.environ),
-    )
 
 
 def ratioLine(output: str, case: str, baseline: str) -> re.Match[str] | None:
@@ -182,8 +164,7 @@ def test_profile() -> None:
     """
     process = runBenchmark("--profile", "--sample-ms", "1", "--timers", "2000", "--no-twisted")
     assert process.returncode == 0, process.stderr
-    headings = re.findall(r"^== \((\w+)\) .*: torsion, [\d,]+ repetitions$", process.stdout, re.M)
-    assert headings == ["1", "2", "3a"]
+    assert profileHeadings(process.stdout) == ["1", "2", "3a"]
     assert "_timerqueue.py" in process.stdout
     assert "_reactorbase.py" in process.stdout
 
@@ -202,9 +183,7 @@ def test_badArguments(arguments: list[str], message: str) -> None:
     """
     Nonsense options are refused with a message naming the bad value.
     """
-    process = runBenchmark(*arguments)
-    assert process.returncode == 2
-    assert message in process.stderr
+    assertRefused(runBenchmark(*arguments), message)
 
 
 def test_timerPlan() -> None:

@@ -11,12 +11,11 @@ figures.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,15 @@ from benchmarks.bench_tls import (
 )
 from benchmarks.tls.libraries import Floor, formatFloors
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_tls.py"
+from tests.benchmarks.support import (
+    assertRefused,
+    checkCompilerFailure,
+    failingCompiler,
+    runScript,
+)
+
+#: Runs the script in a fresh interpreter: C{runBenchmark(*arguments, env=...)}.
+runBenchmark = functools.partial(runScript, "bench_tls.py")
 
 HAVE_CC = bool(os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc"))
 HAVE_HEADERS = any(
@@ -55,26 +62,6 @@ SPECS = [
     ServerSpec("asyncio", "asyncio", ()),
     ServerSpec("c", "C OpenSSL", ()),
 ]
-
-
-def runBenchmark(
-    *arguments: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """
-    Run the benchmark script in a fresh interpreter.
-
-    @param arguments: Command-line arguments for the script.
-    @param env: Extra environment variables.
-    @return: The finished process, with text output.
-    """
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def checkTables(output: str, headings: list[str]) -> None:
@@ -205,13 +192,7 @@ def test_noCompiler(tmp_path: Path) -> None:
     When the C compiler fails, the benchmark says which program did not
     compile and with what, and exits with status 3.
     """
-    failing = tmp_path / "cc"
-    failing.write_text("#!/bin/sh\necho 'no compiling today' >&2\nexit 1\n")
-    failing.chmod(0o755)
-    process = runBenchmark("--quick", env={"CC": str(failing)})
-    assert process.returncode == 3
-    assert f"compiling loadgen.c with {failing} failed" in process.stderr
-    assert "no compiling today" in process.stderr
+    checkCompilerFailure(runBenchmark, tmp_path)
 
 
 def test_noHeaders(tmp_path: Path) -> None:
@@ -219,12 +200,9 @@ def test_noHeaders(tmp_path: Path) -> None:
     When the OpenSSL headers are missing, the benchmark says how to install
     them.
     """
-    failing = tmp_path / "cc"
-    failing.write_text(
-        "#!/bin/sh\necho 'loadgen.c:1: fatal error: openssl/ssl.h: No such file or directory'"
-        " >&2\nexit 1\n"
+    failing = failingCompiler(
+        tmp_path, "loadgen.c:1: fatal error: openssl/ssl.h: No such file or directory"
     )
-    failing.chmod(0o755)
     process = runBenchmark("--quick", env={"CC": str(failing)})
     assert process.returncode == 3
     assert "the OpenSSL headers are missing: install them" in process.stderr
@@ -244,9 +222,7 @@ def test_badArguments(arguments: list[str], message: str) -> None:
     """
     Nonsense options are refused with a message naming the bad value.
     """
-    process = runBenchmark(*arguments)
-    assert process.returncode == 2
-    assert message in process.stderr
+    assertRefused(runBenchmark(*arguments), message)
 
 
 def fakeRun(

@@ -10,11 +10,10 @@ report's helpers are checked on made-up figures.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
-import os
 import re
 import socket
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -35,9 +34,11 @@ from benchmarks.bench_web import (
     wrkArguments,
 )
 
+from tests.benchmarks.support import assertRefused, runScript
 from tests.helpers import requireTool
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_web.py"
+#: Runs the script in a fresh interpreter: C{runBenchmark(*arguments, env=...)}.
+runBenchmark = functools.partial(runScript, "bench_web.py", timeout=120)
 
 HAVE_PEERS = all(importlib.util.find_spec(name) for name in ("twisted", "aiohttp"))
 
@@ -51,26 +52,6 @@ SPECS = [
     ServerSpec("aiohttp", "aiohttp", ()),
     ServerSpec("bare", "bare epoll", ()),
 ]
-
-
-def runBenchmark(
-    *arguments: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """
-    Run the benchmark script in a fresh interpreter.
-
-    @param arguments: Command-line arguments for the script.
-    @param env: Environment variables to set or replace.
-    @return: The finished process, with text output.
-    """
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def checkTable(output: str, case: str, headings: list[str], file: bool) -> None:
@@ -265,9 +246,7 @@ def test_badArguments(arguments: list[str], message: str) -> None:
     """
     Nonsense options are refused with a message naming the bad value.
     """
-    process = runBenchmark(*arguments)
-    assert process.returncode == 2
-    assert message in process.stderr
+    assertRefused(runBenchmark(*arguments), message)
 
 
 def fakeRun(rate: float, cpuUs: float | None = None, wait: float = 0.0) -> Run:
