@@ -27,6 +27,7 @@ from torsion.internet.error import (
 )
 from torsion.internet.interfaces import IHalfCloseableProtocol, IPushProducer
 from torsion.internet.protocol import ClientFactory, Factory, Protocol, connectionDone
+from torsion.logger import capturedLogs
 from torsion.python.failure import Failure
 
 __all__ = ["backendReactor"]
@@ -233,6 +234,65 @@ class CloseTests:
         assert events == [("writers", False), "returned", ("lost", ConnectionDone)]
         assert b"".join(collector.chunks) == b"bye"
         assert collector.reason is not None and collector.reason.check(ConnectionDone)
+
+    def test_closedRightAfterTheEvent(self, backendReactor: PollingReactor) -> None:
+        """
+        A connection closed with nothing buffered while its data is being
+        handled is closed once that handler returns, in the same turn of
+        the loop (its FIN follows its last bytes at once, so the server,
+        not the client, keeps the TIME_WAIT state), and a client that keeps
+        its socket open sees the response and then the end.
+        """
+        r = backendReactor
+        events: list[str] = []
+
+        class Answer(Protocol):
+            def dataReceived(self, data: bytes) -> None:
+                self.transport.write(b"answer")
+                self.transport.loseConnection()
+                events.append("handled")
+
+            def connectionLost(self, reason: Failure = connectionDone) -> None:
+                events.append("lost")
+
+        port = r.listenTCP(0, Factory.forProtocol(Answer), interface="127.0.0.1")
+        client = socket.create_connection(("127.0.0.1", port.getHost().port), timeout=10)
+        try:
+            client.sendall(b"question")
+            for _ in range(200):  # bounded: each turn waits at most 0.05 s
+                r.iterate(0.05)
+                if events:
+                    break
+            assert events == ["handled", "lost"]
+            received = b""
+            while chunk := client.recv(100):
+                received += chunk
+            assert received == b"answer"
+        finally:
+            client.close()
+            port.stopListening()
+            r.iterate(0)
+
+    def test_soonCallsOutsideDispatch(self, backendReactor: PollingReactor) -> None:
+        """
+        A close asked for outside event dispatch (from a timer) happens on
+        the loop's next turn; a soon-call that raises is logged and the
+        others still run.
+        """
+        r = backendReactor
+        ran: list[str] = []
+
+        def boom() -> None:
+            raise ZeroDivisionError("soon")
+
+        r._callSoon(lambda: ran.append("first"))
+        r._callSoon(boom)
+        r._callSoon(lambda: ran.append("last"))
+        assert ran == []
+        with capturedLogs() as logged:
+            r.iterate(0)
+        assert ran == ["first", "last"]
+        assert [e["log_failure"].type for e in logged if "log_failure" in e] == [ZeroDivisionError]
 
     def test_writeAfterLoseIdleConnection(self, backendReactor: PollingReactor) -> None:
         """

@@ -34,7 +34,8 @@
 # - loseConnection(): stop reading, send what is buffered, then close
 #   (connectionLost with ConnectionDone); with nothing buffered, on a
 #   reactor that offers _callSoon (the polling reactors), the close comes
-#   on the loop's next turn without a round of watching for writability;
+#   as soon as the event being handled is done (or on the loop's next turn
+#   if no event is), without a round of watching for writability;
 # - loseWriteConnection(): send what is buffered, then shut down the write
 #   side only (_closeWriteConnection), keep reading;
 # - connectionLost(reason): stop everything, tell the producer to stop.
@@ -547,9 +548,11 @@ class FileDescriptor:
                 ):
                     self.startWriting()
                 else:
-                    # Speed: nothing to send, so close on the reactor's next
-                    # turn (never inside this call) without first watching
-                    # the descriptor for writability.
+                    # Speed: nothing to send, so close as soon as the event
+                    # being handled is done (never inside this call), without
+                    # first watching the descriptor for writability; the FIN
+                    # then follows the last bytes at once, and this side, not
+                    # the peer, keeps the TIME_WAIT state.
                     callSoon(self._closeIfIdle)
 
     def _closeIfIdle(self) -> None:

@@ -57,6 +57,9 @@ class PollingReactor(PosixNetworkMixin, ReactorBase):
         self._readers: dict[Selectable, int] = {}
         self._writers: dict[Selectable, int] = {}
         self._internal: set[Selectable] = set()
+        # _callSoon's calls, and whether doIteration is dispatching events.
+        self._soon: list[Callable[[], object]] = []
+        self._dispatching = False
         super().__init__()
 
     def __repr__(self) -> str:
@@ -184,23 +187,30 @@ class PollingReactor(PosixNetworkMixin, ReactorBase):
         events = self._poller.poll(timeout)
         fds = self._fds
         readers = self._readers
-        for fd, flags in events:
-            selectable = fds.get(fd)
-            if selectable is None:
-                continue
-            if flags == READ and selectable in readers and selectable.fileno() == fd:
-                # Speed over clarity: the common case of _dispatch, inlined.
-                try:
-                    why = selectable.doRead()
-                except Exception as e:
-                    why = e
-                    _log.failure(
-                        "Error while handling I/O for {selectable!r}:", selectable=selectable
-                    )
-                if why:
-                    self._disconnectSelectable(selectable, why, True)
-            else:
-                self._dispatch(selectable, fd, flags)
+        soon = self._soon
+        self._dispatching = True
+        try:
+            for fd, flags in events:
+                selectable = fds.get(fd)
+                if selectable is None:
+                    continue
+                if flags == READ and selectable in readers and selectable.fileno() == fd:
+                    # Speed over clarity: the common case of _dispatch, inlined.
+                    try:
+                        why = selectable.doRead()
+                    except Exception as e:
+                        why = e
+                        _log.failure(
+                            "Error while handling I/O for {selectable!r}:", selectable=selectable
+                        )
+                    if why:
+                        self._disconnectSelectable(selectable, why, True)
+                else:
+                    self._dispatch(selectable, fd, flags)
+                if soon:
+                    self._runSoon()
+        finally:
+            self._dispatching = False
 
     def _dispatch(self, selectable: Selectable, fd: int, flags: int) -> None:
         why: Any = None
@@ -232,10 +242,27 @@ class PollingReactor(PosixNetworkMixin, ReactorBase):
             self._disconnectSelectable(selectable, why, isRead)
 
     def _callSoon(self, callable: Callable[[], object]) -> None:
-        # For transports, in the reactor thread: call on the loop's next
-        # turn, before it waits for I/O (with the calls from threads, but
-        # without waking the loop: it is running this code).
-        self._threadCalls.append((callable, (), {}))
+        # For transports, in the reactor thread: call once the event being
+        # dispatched is handled (not inside the caller's own call), or, when
+        # called outside a dispatch (a timer, a call from a thread), on the
+        # loop's next turn, before it waits for I/O.  A connection closed
+        # this way sends its FIN right after its last bytes, so the server
+        # and not its client keeps the TIME_WAIT state.
+        soon = self._soon
+        if not soon and not self._dispatching:
+            self._threadCalls.append((self._runSoon, (), {}))
+        soon.append(callable)
+
+    def _runSoon(self) -> None:
+        soon = self._soon
+        while soon:
+            calls = soon[:]
+            soon.clear()
+            for call in calls:
+                try:
+                    call()
+                except Exception:
+                    _log.failure("Error in a call made soon, {call!r}:", call=call)
 
     def _disconnectSelectable(self, selectable: Selectable, why: Any, isRead: bool) -> None:
         if isinstance(why, type):
