@@ -580,25 +580,29 @@ def contentionWarning(
     )
 
 
-def wrkCheck(results: Results, specs: Sequence[ServerSpec]) -> str | None:
+def wrkCheck(
+    results: Results, specs: Sequence[ServerSpec], workloads: Sequence[Workload]
+) -> list[str]:
     """
-    @return: The line saying how busy wrk was in (a): if it used nearly
-        all its CPU against a server, that server's figure is a lower
-        bound; L{None} if (a) did not run.
+    @return: For each case that ran, the line saying how busy wrk was: if
+        it used nearly all its CPU against a server, that server's figure
+        is a lower bound (wrk, not the server, set the pace).
     """
-    busy = [
-        f"{spec.heading} {results.median('a', spec.key, 'wrkCpu'):.0f}%"
-        for spec in specs
-        if results.has("a", spec.key)
-    ]
-    if not busy:
-        return None
-    return (
-        "wrk check (a): wrk's CPU, median per server: "
-        + ", ".join(busy)
-        + "; near 100% means wrk, not the server, set the pace (that server's requests/s "
-        "are a lower bound)"
-    )
+    lines = []
+    for workload in workloads:
+        busy = [
+            f"{spec.heading} {results.median(workload.key, spec.key, 'wrkCpu'):.0f}%"
+            for spec in specs
+            if results.has(workload.key, spec.key)
+        ]
+        if busy:
+            lines.append(
+                f"wrk check ({workload.key}): wrk's CPU, median per server: "
+                + ", ".join(busy)
+                + "; near 100% means wrk, not the server, set the pace (that server's "
+                "requests/s are a lower bound)"
+            )
+    return lines
 
 
 # -- command line ---------------------------------------------------------------------
@@ -718,9 +722,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "first is faster); median of per-round ratios [lowest..highest round]"
         )
         print("\n".join(formatRatioLines(results, workloads, specs)))
-        check = wrkCheck(results, specs)
-        if check is not None:
-            print(check)
+        for line in wrkCheck(results, specs, workloads):
+            print(line)
         warning = contentionWarning(results, workloads, specs)
         if warning is not None:
             print(warning)
