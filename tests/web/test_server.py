@@ -5,25 +5,20 @@ over a StringTransport with a Clock, over real sockets, and with curl.
 
 from __future__ import annotations
 
-import http.client as httpclient
 import re
-import ssl
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from zope.interface.verify import verifyObject
 
 from tests.helpers import requireTool
-from tests.web.test_server_support import Hello, ThreadedServer, serve
+from tests.web.test_server_support import Hello, ThreadedServer, httpsRequest, serve, serveTLS
 from torsion.internet.defer import Deferred
-from torsion.internet.ssl import PrivateCertificate
 from torsion.internet.task import Clock
 from torsion.internet.testing import StringTransport
 from torsion.logger import capturedLogs
-from torsion.protocols.tls import TLSMemoryBIOFactory
 from torsion.python.failure import Failure
 from torsion.python.urlpath import URLPath
 from torsion.web import server
@@ -398,10 +393,6 @@ class TLSTests:
 
     def test_httpsSecureSession(self) -> None:
         """Over TLS, isSecure() is true and the session cookie is the Secure one."""
-        trustme = pytest.importorskip("trustme")
-        authority = trustme.CA()
-        leaf = authority.issue_cert("127.0.0.1")
-        certificate = PrivateCertificate.loadPEM(leaf.private_key_and_cert_chain_pem.bytes())
 
         class Secure(Resource):
             isLeaf = True
@@ -410,22 +401,10 @@ class TLSTests:
                 request.getSession()
                 return b"secure=%r" % request.isSecure()
 
-        server = ThreadedServer(
-            lambda reactor: TLSMemoryBIOFactory(
-                certificate.options(), False, Site(Secure(), reactor=reactor)
-            )
-        )
+        server, context = serveTLS(lambda reactor: Site(Secure(), reactor=reactor))
         try:
-            context = ssl.create_default_context()
-            authority.configure_trust(context)
-            conn = httpclient.HTTPSConnection(
-                "127.0.0.1", server.portNumber, timeout=10, context=context
-            )
-            conn.request("GET", "/")
-            response = conn.getresponse()
-            body = response.read()
+            response, body = httpsRequest(server, context, "/")
             cookie = response.getheader("Set-Cookie") or ""
-            conn.close()
         finally:
             server.stop()
         assert body == b"secure=True"

@@ -6,7 +6,9 @@ talk to it from the test, and small resources.
 
 from __future__ import annotations
 
+import http.client as httpclient
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -109,3 +111,44 @@ def test_threadedServerAnswers(serve: Callable[..., ThreadedServer]) -> None:
         data = recvAll(sock)
     assert data.startswith(b"HTTP/1.1 200 OK\r\n")
     assert data.endswith(b"\r\n\r\nhello /x")
+
+
+def serveTLS(makeSite: Callable[[Any], Any]) -> tuple[ThreadedServer, ssl.SSLContext]:
+    """
+    A L{ThreadedServer} whose site (C{makeSite(reactor)}) is served over
+    TLS, with a certificate for 127.0.0.1 from a new trustme authority; and
+    a client context that trusts that authority.  (Skips the test, saying
+    why, if trustme is not installed.)
+    """
+    trustme = pytest.importorskip("trustme")
+    from torsion.internet.ssl import PrivateCertificate
+    from torsion.protocols.tls import TLSMemoryBIOFactory
+
+    authority = trustme.CA()
+    leaf = authority.issue_cert("127.0.0.1")
+    certificate = PrivateCertificate.loadPEM(leaf.private_key_and_cert_chain_pem.bytes())
+    server = ThreadedServer(
+        lambda reactor: TLSMemoryBIOFactory(certificate.options(), False, makeSite(reactor))
+    )
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    return server, context
+
+
+def httpsRequest(
+    server: ThreadedServer,
+    context: ssl.SSLContext,
+    path: str,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[httpclient.HTTPResponse, bytes]:
+    """One GET over a new HTTPS connection: the response and its body."""
+    conn = httpclient.HTTPSConnection(
+        "127.0.0.1", server.portNumber, timeout=timeout, context=context
+    )
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response, response.read()
+    finally:
+        conn.close()

@@ -11,17 +11,14 @@ import gzip
 import http.client as httpclient
 import os
 import socket
-import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.test_server_support import ThreadedServer, recvAll
+from tests.web.test_server_support import ThreadedServer, httpsRequest, recvAll, serveTLS
 from torsion.internet import _tcp
-from torsion.internet.ssl import PrivateCertificate
-from torsion.protocols.tls import TLSMemoryBIOFactory
 from torsion.web.resource import EncodingResourceWrapper, Resource
 from torsion.web.server import GzipEncoderFactory, Site
 from torsion.web.static import File
@@ -224,25 +221,9 @@ class ReadPathTests:
         self, tmp_path: Path, content: bytes, sendFileCalls: list[tuple[int, int]]
     ) -> None:
         """Over TLS the file is read and encrypted: it arrives intact, with no sendFile."""
-        trustme = pytest.importorskip("trustme")
-        authority = trustme.CA()
-        leaf = authority.issue_cert("127.0.0.1")
-        certificate = PrivateCertificate.loadPEM(leaf.private_key_and_cert_chain_pem.bytes())
-        server = ThreadedServer(
-            lambda reactor: TLSMemoryBIOFactory(
-                certificate.options(), False, Site(File(tmp_path / "root"), reactor=reactor)
-            )
-        )
+        server, context = serveTLS(lambda reactor: Site(File(tmp_path / "root"), reactor=reactor))
         try:
-            context = ssl.create_default_context()
-            authority.configure_trust(context)
-            conn = httpclient.HTTPSConnection(
-                "127.0.0.1", server.portNumber, timeout=10, context=context
-            )
-            conn.request("GET", "/big.bin", headers={"Range": "bytes=10-"})
-            response = conn.getresponse()
-            body = response.read()
-            conn.close()
+            response, body = httpsRequest(server, context, "/big.bin", {"Range": "bytes=10-"})
         finally:
             server.stop()
         assert response.status == 206

@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client as httpclient
 import json
 import socket
-import ssl
 import subprocess
 import sys
 import threading
@@ -20,7 +19,13 @@ import pytest
 from zope.interface.verify import verifyObject
 
 from tests.helpers import requireTool
-from tests.web.test_server_support import ThreadedServer, recvAll, recvUntil
+from tests.web.test_server_support import (
+    ThreadedServer,
+    httpsRequest,
+    recvAll,
+    recvUntil,
+    serveTLS,
+)
 from torsion.logger import LogEvent, capturedLogs, globalLogPublisher
 from torsion.web import _wsgi
 from torsion.web.iweb import IResource
@@ -839,27 +844,10 @@ def test_httpsUrlScheme() -> None:
     """
     Over TLS, wsgi.url_scheme is C{"https"}.
     """
-    trustme = pytest.importorskip("trustme")
-    from torsion.internet.ssl import PrivateCertificate
-    from torsion.protocols.tls import TLSMemoryBIOFactory
-
-    authority = trustme.CA()
-    leaf = authority.issue_cert("127.0.0.1")
-    certificate = PrivateCertificate.loadPEM(leaf.private_key_and_cert_chain_pem.bytes())
-    server = ThreadedServer(
-        lambda reactor: TLSMemoryBIOFactory(
-            certificate.options(), False, wsgiSite(reactor, environApp)
-        )
-    )
+    server, context = serveTLS(lambda reactor: wsgiSite(reactor, environApp))
     try:
-        context = ssl.create_default_context()
-        authority.configure_trust(context)
-        conn = httpclient.HTTPSConnection(
-            "127.0.0.1", server.portNumber, timeout=TIMEOUT, context=context
-        )
-        conn.request("GET", "/app/secure")
-        environ = json.loads(conn.getresponse().read())
-        conn.close()
+        _, raw = httpsRequest(server, context, "/app/secure", timeout=TIMEOUT)
+        environ = json.loads(raw)
     finally:
         server.stop()
     assert environ["wsgi.url_scheme"] == "https"
