@@ -305,9 +305,8 @@ class FileDescriptor:
         parts: list[bytes | memoryview] = []
         size = 0
         for chunk in buffer:
-            if type(chunk) is _FileRange:
+            if isinstance(chunk, _FileRange):
                 break
-            assert not isinstance(chunk, _FileRange)
             if size + len(chunk) > self.SEND_LIMIT and parts:
                 break
             parts.append(chunk)
