@@ -7,6 +7,7 @@ or body-less responses).
 
 from __future__ import annotations
 
+import errno
 import gzip
 import http.client as httpclient
 import os
@@ -173,6 +174,34 @@ class KernelPathTests:
         head, _, body = received.partition(b"\r\n\r\n")
         assert b"Content-Length: %d" % SIZE in head
         assert len(body) == 1000
+
+    def test_fileReadError(self, served: ThreadedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+        """
+        A file the kernel fails to read part-way (an I/O error) closes that
+        connection after what was sent, as a shrunk file does; the next
+        client is served.
+        """
+        real = os.sendfile
+        calls = {"n": 0}
+
+        def failing(out: int, fd: int, offset: int, count: int) -> int:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                return real(out, fd, offset, min(count, 5000))
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+        os_module: Any = os
+        monkeypatch.setattr(os_module, "sendfile", failing)
+        sock = served.connect()
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = recvAll(sock)
+        sock.close()
+        monkeypatch.undo()
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert b"Content-Length: %d" % SIZE in head
+        assert len(body) == 5000
+        response, _ = get(served, "/big.bin", headers={"Range": "bytes=0-3"})
+        assert response.status == 206
 
 
 class ReadPathTests:

@@ -122,7 +122,9 @@ class StaticProducer:
             self._done()
 
     def _notSentByKernel(self, reason: Any) -> None:
-        if reason.check(EOFError) and self.request is not None:
+        if reason.check(EOFError, OSError) and self.request is not None:
+            # The file ended early or could not be read: the promised
+            # length cannot be sent.
             self._truncated()
         else:
             self.stopProducing()  # the connection is gone
