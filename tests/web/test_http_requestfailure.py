@@ -3,7 +3,9 @@ HTTPChannel's safety net: a request object that raises while the channel
 hands it a complete request (a bug in a Request subclass, not in a
 resource, whose errors Site turns into 500 pages itself) costs that one
 connection: a 500 if nothing was sent yet, the response cut short if it
-was; the error is logged and other connections are served.
+was; the error is logged and other connections are served.  And a
+producer that fails to stop when its connection is lost is logged, not
+hidden.
 """
 
 from __future__ import annotations
@@ -120,3 +122,32 @@ def test_otherConnectionsServed(serve: Callable[..., ThreadedServer]) -> None:
         conn.close()
     assert failed.startswith(b"HTTP/1.1 500 ")
     assert (fine.status, body) == (200, b"hello /fine")
+
+
+def test_producerFailingToStopIsLogged() -> None:
+    """
+    A producer whose stopProducing raises when the connection is lost is
+    logged (not hidden), and the request's notifyFinish still fails.
+    """
+    from torsion.python.failure import Failure
+    from torsion.web.http import Request
+
+    class Stubborn:
+        def stopProducing(self) -> None:
+            raise ZeroDivisionError("will not stop")
+
+        def pauseProducing(self) -> None:
+            pass
+
+        def resumeProducing(self) -> None:
+            pass
+
+    request = Request(None)
+    request.producer = Stubborn()  # type: ignore[assignment]
+    finished = request.notifyFinish()
+    errors: list[Failure] = []
+    finished.addErrback(errors.append)
+    with capturedLogs() as events:
+        request.connectionLost(Failure(ConnectionError("gone")))
+    assert [e["log_failure"].type for e in events if "log_failure" in e] == [ZeroDivisionError]
+    assert len(errors) == 1 and errors[0].check(ConnectionError)

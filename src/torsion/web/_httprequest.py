@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IAddress, IProducer
+from torsion.logger import Logger
 from torsion.python.failure import Failure
 from torsion.web._headers import Headers, _canonicalName
 from torsion.web._httpencode import ChunkedEncoder, encodeResponseHead
@@ -46,6 +47,8 @@ from torsion.web._status import NOT_MODIFIED, OK, PRECONDITION_FAILED, RESPONSES
 #: request's condition says the client's copy is current (the response is
 #: then a body-less I{304}).
 CACHED = object()
+
+_log = Logger(namespace="torsion.web.http")
 
 _BUFFER_LIMIT = 65536
 _NO_BODY_CODES = frozenset({204, 304})
@@ -548,8 +551,10 @@ class Request(ResponseBuilding, RequestReading):
         if producer is not None:
             try:
                 producer.stopProducing()
-            except Exception:  # the connection is gone either way
-                pass
+            except Exception:  # the connection is gone either way: say why, go on
+                _log.failure(
+                    "Error stopping {producer!r} of {request!r}:", producer=producer, request=self
+                )
         waiting, self._finishDeferreds = self._finishDeferreds, []
         for d in waiting:
             d.errback(reason)
