@@ -27,14 +27,16 @@ class ThreadedServer:
     Call L{call} to run code in the reactor thread.
     """
 
-    def __init__(self, makeSite: Callable[[Any], Any]) -> None:
+    def __init__(self, makeSite: Callable[[Any], Any], backlog: int = 50) -> None:
         self.reactor = SelectReactor()
         self.site = makeSite(self.reactor)
         self._thread = threading.Thread(
             target=self.reactor.run, kwargs={"installSignalHandlers": False}, daemon=True
         )
         self._thread.start()
-        self.port = self.call(self.reactor.listenTCP, 0, self.site, interface="127.0.0.1")
+        self.port = self.call(
+            self.reactor.listenTCP, 0, self.site, backlog=backlog, interface="127.0.0.1"
+        )
         self.portNumber: int = self.port.getHost().port
 
     def call(self, f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
