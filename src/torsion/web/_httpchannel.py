@@ -290,14 +290,20 @@ class HTTPChannel(Protocol, TimeoutMixin):
         return False
 
     def _refuseExpectation(self, request: Any, expectation: bytes) -> None:
-        self._request = None
         shown = repr(expectation[:40])[1:] + ("..." if len(expectation) > 40 else "")
         reason = (
             f"the expectation {shown} is not supported; the only one this server "
             "meets is 100-continue: send the request without that Expect header"
         )
-        request.connectionLost(Failure(ConnectionLost(f"expectation failed: {reason}")))
-        self._sendErrorAndClose(HTTPParseError(417, reason), request)
+        self._refuse(request, HTTPParseError(417, reason), f"expectation failed: {reason}")
+
+    def _refuse(self, request: Any, error: HTTPParseError, why: str) -> None:
+        # The channel answers C{request} itself, with C{error}: the request
+        # learns why it will not be answered (its notifyFinish fails), and
+        # the connection closes after the error response.
+        self._request = None
+        request.connectionLost(Failure(ConnectionLost(why)))
+        self._sendErrorAndClose(error, request)
 
     def _gotEnd(self) -> None:
         request = self._request
@@ -321,15 +327,16 @@ class HTTPChannel(Protocol, TimeoutMixin):
         _log.failure(
             "Error while handling {request!r}; its connection is closed:", failure, request=request
         )
-        self._request = None
         self._responding = False
         if getattr(request, "_headSent", True) or request.finished:
+            self._request = None
             if self.transport is not None and not self._lost:
                 self.transport.loseConnection()
             return
-        request.connectionLost(Failure(ConnectionLost("the server failed handling the request")))
-        self._sendErrorAndClose(
-            HTTPParseError(500, "the server failed while handling this request"), request
+        self._refuse(
+            request,
+            HTTPParseError(500, "the server failed while handling this request"),
+            "the server failed handling the request",
         )
 
     def _gotError(self, error: HTTPParseError) -> None:
@@ -338,10 +345,10 @@ class HTTPChannel(Protocol, TimeoutMixin):
             # A good request is being answered; the error waits for it.
             self._closeAfter = True
             return
-        if request is not None:
-            self._request = None
-            request.connectionLost(Failure(ConnectionLost(f"bad request: {error.reason}")))
-        self._sendErrorAndClose(error, request)
+        if request is None:
+            self._sendErrorAndClose(error)
+        else:
+            self._refuse(request, error, f"bad request: {error.reason}")
 
     def _sendErrorAndClose(self, error: HTTPParseError, request: Any = None) -> None:
         # request: the one made from the head, if the head was parsed (for
